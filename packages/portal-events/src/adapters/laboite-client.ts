@@ -1,0 +1,133 @@
+import { type DeliveryPayload, laboiteBody } from '../core/deliveries.js';
+import { PortalEventsError } from '../core/errors.js';
+import { type Locale, type Localized, translate } from '../core/i18n.js';
+
+/** What happened to one POST: the worker retries `retry`, dead-letters `permanent`. */
+export type SendResult =
+  | { readonly outcome: 'delivered'; readonly portalId: string | null }
+  | { readonly outcome: 'retry'; readonly reason: string; readonly userMessage: Localized }
+  | { readonly outcome: 'permanent'; readonly reason: string; readonly userMessage: Localized };
+
+export interface LaboiteClientOptions {
+  /** The portal's address, e.g. `https://portail.apps.education.fr`. */
+  readonly baseUrl: string;
+  /** One of the portal's `private.apiKeys`. */
+  readonly apiKey: string;
+  /** Language of the notifications (LaBoite stores one text): French by default. */
+  readonly locale?: Locale;
+  /** Every call is abandoned after this many milliseconds and retried later. */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+export interface LaboiteClient {
+  send(payload: DeliveryPayload, idempotencyKey: string): Promise<SendResult>;
+}
+
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/**
+ * Meteor errors that no retry can fix (LaBoite 5.8 `notifications/server/rest.js`): connect-rest turns them into
+ * HTTP 500, so the error code in the body is what tells them from a real server failure.
+ */
+const PERMANENT_METEOR_ERRORS: ReadonlyArray<readonly [string, 'delivery.unknownUser' | 'delivery.unknownGroup' | 'delivery.rejected']> = [
+  ['restapi.notifications.addNotifications.unknownUser', 'delivery.unknownUser'],
+  ['restapi.notifications.addNotifications.unknownGroup', 'delivery.unknownGroup'],
+  ['restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId', 'delivery.rejected'],
+  // SimpleSchema refusing the notification document (a field missing or of the wrong type).
+  ['validation-error', 'delivery.rejected'],
+];
+
+function validBaseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new PortalEventsError('INVALID_CONFIG', { details: `baseUrl "${raw}" is not an absolute URL` });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new PortalEventsError('INVALID_CONFIG', { details: 'baseUrl must start with https:// (or http:// in tests)' });
+  }
+  if (url.username || url.password || url.search || url.hash) {
+    throw new PortalEventsError('INVALID_CONFIG', { details: 'baseUrl must not hold credentials, a query or a fragment' });
+  }
+  return url;
+}
+
+export function createLaboiteClient(options: LaboiteClientOptions): LaboiteClient {
+  const base = validBaseUrl(options.baseUrl);
+  if (options.apiKey.trim() === '' || /[\r\n]/.test(options.apiKey)) {
+    throw new PortalEventsError('INVALID_CONFIG', { details: 'apiKey is empty or holds a line break' });
+  }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
+    throw new PortalEventsError('INVALID_CONFIG', { details: 'timeoutMs must be an integer between 100 and 120000' });
+  }
+  const locale = options.locale ?? 'fr';
+  const doFetch = options.fetch ?? fetch;
+  const endpoint = new URL('api/notifications', base.href.endsWith('/') ? base : new URL(`${base.href}/`)).href;
+
+  return {
+    async send(payload, idempotencyKey) {
+      let response: Response;
+      let text: string;
+      try {
+        response = await doFetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'x-api-key': options.apiKey,
+            [IDEMPOTENCY_HEADER]: idempotencyKey,
+          },
+          body: JSON.stringify(laboiteBody(payload, locale)),
+          redirect: 'error',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        text = await response.text();
+      } catch (error) {
+        const details = error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : describe(error);
+        return { outcome: 'retry', reason: details, userMessage: translate('delivery.unavailable', { details }) };
+      }
+      return classify(response.status, text);
+    },
+  };
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return 'network error';
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  return code ?? error.message;
+}
+
+/** Sorts the portal's answer into delivered, retry later, or never (exported for its own tests). */
+export function classify(status: number, body: string): SendResult {
+  if (status >= 200 && status < 300) return { outcome: 'delivered', portalId: portalId(body) };
+  if (status === 401 || status === 403) {
+    return { outcome: 'permanent', reason: `HTTP ${status} unauthorized`, userMessage: translate('delivery.unauthorized') };
+  }
+  for (const [code, key] of PERMANENT_METEOR_ERRORS) {
+    if (body.includes(code)) return { outcome: 'permanent', reason: code, userMessage: translate(key, { status }) };
+  }
+  if (status === 408 || status === 429 || status >= 500) {
+    const details = `HTTP ${status}`;
+    return { outcome: 'retry', reason: details, userMessage: translate('delivery.unavailable', { details }) };
+  }
+  return {
+    outcome: 'permanent',
+    reason: `HTTP ${status} rejected`,
+    userMessage: translate('delivery.rejected', { status }),
+  };
+}
+
+/** LaBoite answers the new notification's id as a JSON string (user form) or a sentence (group forms). */
+function portalId(body: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'string' && /^[A-Za-z0-9]{1,64}$/.test(parsed)) return parsed;
+  } catch {
+    // Not JSON: nothing to keep.
+  }
+  return null;
+}

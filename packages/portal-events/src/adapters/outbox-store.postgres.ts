@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import type { DeliveryPayload, PlannedDelivery } from '../core/deliveries.js';
+import { PortalEventsError } from '../core/errors.js';
+import type { PortalEventType } from '../core/events.js';
+import {
+  type ClaimedDelivery,
+  type DeadLetter,
+  OUTBOX_TABLE,
+  type OutboxStats,
+  type OutboxStore,
+  peopleColumn,
+  personPattern,
+  type Retention,
+} from './outbox-store.js';
+
+/** Anything that runs a query: the pool, or the caller's client inside its own BEGIN ... COMMIT. */
+export type PgQueryable = Pick<pg.PoolClient, 'query'>;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
+  id uuid PRIMARY KEY,
+  event_id uuid NOT NULL,
+  event_type text NOT NULL,
+  idempotency_key text NOT NULL UNIQUE,
+  people text NOT NULL,
+  payload jsonb,
+  status text NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  created_at bigint NOT NULL,
+  next_attempt_at bigint NOT NULL,
+  lease_until bigint,
+  leased_by text,
+  finished_at bigint,
+  portal_id text,
+  last_error text
+);
+CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due ON ${OUTBOX_TABLE} (next_attempt_at) WHERE status = 'pending';
+`;
+
+interface Row {
+  id: string;
+  event_id: string;
+  event_type: string;
+  idempotency_key: string;
+  payload: DeliveryPayload | null;
+  attempts: number;
+  created_at: string;
+  last_error: string | null;
+}
+
+export interface PostgresOutboxStore extends OutboxStore<PgQueryable> {
+  /** Creates the table and index if missing (idempotent; safe for several processes starting at once). */
+  migrate(): Promise<void>;
+}
+
+/**
+ * The outbox in PostgreSQL, for several processes: `claim` picks due rows with `FOR UPDATE SKIP LOCKED`, so two
+ * workers never lease the same row, and a lease that outlives a killed worker expires for another to take over.
+ */
+export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: boolean } = {}): PostgresOutboxStore {
+  const query = async <R extends pg.QueryResultRow>(sql: string, values: unknown[], on: PgQueryable = pool) => {
+    try {
+      return await on.query<R>(sql, values);
+    } catch (error) {
+      const details = error instanceof Error ? error.message : 'query failed';
+      throw new PortalEventsError('STORE_UNAVAILABLE', { details }, [details], { cause: error });
+    }
+  };
+  const finish = async (sql: string, values: unknown[]) => (await query(sql, values)).rowCount === 1;
+
+  return {
+    async migrate() {
+      // Two processes migrating at once would race on CREATE TABLE IF NOT EXISTS: serialise with an advisory lock.
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [OUTBOX_TABLE]);
+        await client.query(SCHEMA);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [OUTBOX_TABLE]).catch(() => undefined);
+        client.release();
+      }
+    },
+    async insert(rows, now, tx) {
+      if (rows.length === 0) return 0;
+      const values: unknown[] = [];
+      const tuples = rows.map((row, i) => {
+        values.push(
+          randomUUID(),
+          row.eventId,
+          row.eventType,
+          row.idempotencyKey,
+          peopleColumn(row.people),
+          JSON.stringify(row.payload),
+          now,
+        );
+        const b = i * 7;
+        return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, 'pending', $${b + 7}, $${b + 7})`;
+      });
+      const result = await query(
+        `INSERT INTO ${OUTBOX_TABLE} (id, event_id, event_type, idempotency_key, people, payload, status, created_at, next_attempt_at)
+         VALUES ${tuples.join(', ')} ON CONFLICT (idempotency_key) DO NOTHING`,
+        values,
+        tx ?? pool,
+      );
+      return result.rowCount ?? 0;
+    },
+    async claim(now, limit, leaseMs, workerId) {
+      const result = await query<Row>(
+        `UPDATE ${OUTBOX_TABLE} o SET lease_until = $1, leased_by = $2, attempts = o.attempts + 1
+         FROM (
+           SELECT id FROM ${OUTBOX_TABLE}
+           WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+           ORDER BY next_attempt_at, created_at LIMIT $4
+           FOR UPDATE SKIP LOCKED) due
+         WHERE o.id = due.id
+         RETURNING o.id, o.event_id, o.event_type, o.idempotency_key, o.payload, o.attempts, o.created_at, o.last_error`,
+        [now + leaseMs, workerId, now, limit],
+      );
+      return result.rows.map(
+        (row): ClaimedDelivery => ({
+          id: row.id,
+          eventId: row.event_id,
+          eventType: row.event_type as PortalEventType,
+          idempotencyKey: row.idempotency_key,
+          payload: row.payload as DeliveryPayload,
+          attempts: row.attempts,
+          createdAt: Number(row.created_at),
+        }),
+      );
+    },
+    finishDelivered: (id, workerId, now, portalId) =>
+      finish(
+        `UPDATE ${OUTBOX_TABLE} SET status = 'delivered', finished_at = $1, portal_id = $2, payload = NULL,
+           lease_until = NULL, leased_by = NULL, last_error = NULL
+         WHERE id = $3 AND leased_by = $4 AND status = 'pending'`,
+        [now, portalId, id, workerId],
+      ),
+    finishRetry: (id, workerId, nextAttemptAt, error) =>
+      finish(
+        `UPDATE ${OUTBOX_TABLE} SET next_attempt_at = $1, last_error = $2, lease_until = NULL, leased_by = NULL
+         WHERE id = $3 AND leased_by = $4 AND status = 'pending'`,
+        [nextAttemptAt, error, id, workerId],
+      ),
+    finishDead: (id, workerId, now, reason) =>
+      finish(
+        `UPDATE ${OUTBOX_TABLE} SET status = 'dead', finished_at = $1, last_error = $2, lease_until = NULL, leased_by = NULL
+         WHERE id = $3 AND leased_by = $4 AND status = 'pending'`,
+        [now, reason, id, workerId],
+      ),
+    async stats(): Promise<OutboxStats> {
+      const result = await query<{ pending: string; dead: string; oldest: string | null }>(
+        `SELECT count(*) FILTER (WHERE status = 'pending') AS pending,
+                count(*) FILTER (WHERE status = 'dead') AS dead,
+                min(created_at) FILTER (WHERE status = 'pending') AS oldest
+         FROM ${OUTBOX_TABLE}`,
+        [],
+      );
+      const row = result.rows[0];
+      return {
+        pending: Number(row?.pending ?? 0),
+        dead: Number(row?.dead ?? 0),
+        oldestPendingCreatedAt: row?.oldest == null ? null : Number(row.oldest),
+      };
+    },
+    async listDead(limit): Promise<DeadLetter[]> {
+      const result = await query<Row>(
+        `SELECT id, event_id, event_type, attempts, created_at, last_error FROM ${OUTBOX_TABLE}
+         WHERE status = 'dead' ORDER BY finished_at DESC LIMIT $1`,
+        [limit],
+      );
+      return result.rows.map((row) => ({
+        id: row.id,
+        eventId: row.event_id,
+        eventType: row.event_type as PortalEventType,
+        attempts: row.attempts,
+        createdAt: Number(row.created_at),
+        reason: row.last_error ?? '',
+      }));
+    },
+    async requeueDead(now, ids) {
+      const result = await query(
+        `UPDATE ${OUTBOX_TABLE} SET status = 'pending', attempts = 0, next_attempt_at = $1, created_at = $1, finished_at = NULL
+         WHERE status = 'dead' AND ($2::uuid[] IS NULL OR id = ANY($2::uuid[]))`,
+        [now, ids === undefined ? null : [...ids]],
+      );
+      return result.rowCount ?? 0;
+    },
+    async purge(now, retention: Retention) {
+      const result = await query(
+        `DELETE FROM ${OUTBOX_TABLE}
+         WHERE (status = 'delivered' AND finished_at < $1) OR (status = 'dead' AND finished_at < $2)`,
+        [now - retention.deliveredMs, now - retention.deadMs],
+      );
+      return result.rowCount ?? 0;
+    },
+    async erasePerson(username) {
+      const result = await query(`DELETE FROM ${OUTBOX_TABLE} WHERE people LIKE $1 ESCAPE '\\'`, [
+        personPattern(username),
+      ]);
+      return result.rowCount ?? 0;
+    },
+    async close() {
+      if (options.ownsPool) await pool.end();
+    },
+  };
+}

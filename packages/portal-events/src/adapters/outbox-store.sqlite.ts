@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { DeliveryPayload, PlannedDelivery } from '../core/deliveries.js';
+import type { PortalEventType } from '../core/events.js';
+import {
+  type ClaimedDelivery,
+  type DeadLetter,
+  OUTBOX_TABLE,
+  type OutboxStats,
+  type OutboxStore,
+  peopleColumn,
+  personPattern,
+  type Retention,
+} from './outbox-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
+  id TEXT PRIMARY KEY,
+  event_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  people TEXT NOT NULL,
+  payload TEXT,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  leased_by TEXT,
+  finished_at INTEGER,
+  portal_id TEXT,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due ON ${OUTBOX_TABLE} (status, next_attempt_at);
+`;
+
+interface Row {
+  id: string;
+  event_id: string;
+  event_type: string;
+  idempotency_key: string;
+  payload: string | null;
+  attempts: number;
+  created_at: number;
+  last_error: string | null;
+}
+
+export interface SqliteOutboxStore extends OutboxStore<never> {
+  /**
+   * Synchronous insert on the caller's connection: called inside the caller's `db.transaction(...)`, the rows commit
+   * or roll back with the caller's own change (better-sqlite3 transactions are synchronous).
+   */
+  insertSync(rows: readonly PlannedDelivery[], now: number): number;
+  readonly db: Database.Database;
+}
+
+/** Opens (or creates) a SQLite file for the outbox alone: WAL, and a busy timeout for a second process. */
+export function openSqliteOutboxStore(path: string): SqliteOutboxStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  return createSqliteOutboxStore(db, { ownsConnection: true });
+}
+
+/** The outbox in a SQLite database the caller already uses, so that enqueue can join the caller's transactions. */
+export function createSqliteOutboxStore(
+  db: Database.Database,
+  options: { ownsConnection?: boolean } = {},
+): SqliteOutboxStore {
+  db.exec(SCHEMA);
+  const insertRow = db.prepare(
+    `INSERT INTO ${OUTBOX_TABLE} (id, event_id, event_type, idempotency_key, people, payload, status, created_at, next_attempt_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
+  );
+  const claimRows = db.prepare<[number, string, number, number, number], Row>(
+    `UPDATE ${OUTBOX_TABLE} SET lease_until = ?, leased_by = ?, attempts = attempts + 1
+     WHERE id IN (
+       SELECT id FROM ${OUTBOX_TABLE}
+       WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+       ORDER BY next_attempt_at, created_at LIMIT ?)
+     RETURNING id, event_id, event_type, idempotency_key, payload, attempts, created_at, last_error`,
+  );
+  const delivered = db.prepare(
+    `UPDATE ${OUTBOX_TABLE} SET status = 'delivered', finished_at = ?, portal_id = ?, payload = NULL,
+       lease_until = NULL, leased_by = NULL, last_error = NULL
+     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
+  );
+  const retry = db.prepare(
+    `UPDATE ${OUTBOX_TABLE} SET next_attempt_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
+     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
+  );
+  const dead = db.prepare(
+    `UPDATE ${OUTBOX_TABLE} SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
+     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
+  );
+  const stats = db.prepare<[], { pending: number; dead: number; oldest: number | null }>(
+    `SELECT
+       (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS pending,
+       (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'dead') AS dead,
+       (SELECT min(created_at) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS oldest`,
+  );
+  const listDead = db.prepare<[number], Row>(
+    `SELECT id, event_id, event_type, idempotency_key, payload, attempts, created_at, last_error
+     FROM ${OUTBOX_TABLE} WHERE status = 'dead' ORDER BY finished_at DESC LIMIT ?`,
+  );
+  const requeueAll = db.prepare(
+    `UPDATE ${OUTBOX_TABLE} SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, finished_at = NULL
+     WHERE status = 'dead'`,
+  );
+  const requeueOne = db.prepare(
+    `UPDATE ${OUTBOX_TABLE} SET status = 'pending', attempts = 0, next_attempt_at = ?, created_at = ?, finished_at = NULL
+     WHERE status = 'dead' AND id = ?`,
+  );
+  const purge = db.prepare(
+    `DELETE FROM ${OUTBOX_TABLE}
+     WHERE (status = 'delivered' AND finished_at < ?) OR (status = 'dead' AND finished_at < ?)`,
+  );
+  const erase = db.prepare(`DELETE FROM ${OUTBOX_TABLE} WHERE people LIKE ? ESCAPE '\\'`);
+
+  const insertSync = (rows: readonly PlannedDelivery[], now: number): number => {
+    let inserted = 0;
+    for (const row of rows) {
+      inserted += insertRow.run(
+        randomUUID(),
+        row.eventId,
+        row.eventType,
+        row.idempotencyKey,
+        peopleColumn(row.people),
+        JSON.stringify(row.payload),
+        now,
+        now,
+      ).changes;
+    }
+    return inserted;
+  };
+  const insertMany = db.transaction(insertSync);
+
+  return {
+    db,
+    insertSync: (rows, now) => (db.inTransaction ? insertSync(rows, now) : insertMany(rows, now)),
+    async insert(rows, now) {
+      return db.inTransaction ? insertSync(rows, now) : insertMany(rows, now);
+    },
+    async claim(now, limit, leaseMs, workerId) {
+      return claimRows.all(now + leaseMs, workerId, now, now, limit).map(toClaimed);
+    },
+    async finishDelivered(id, workerId, now, portalId) {
+      return delivered.run(now, portalId, id, workerId).changes === 1;
+    },
+    async finishRetry(id, workerId, nextAttemptAt, error) {
+      return retry.run(nextAttemptAt, error, id, workerId).changes === 1;
+    },
+    async finishDead(id, workerId, now, reason) {
+      return dead.run(now, reason, id, workerId).changes === 1;
+    },
+    async stats(): Promise<OutboxStats> {
+      const row = stats.get();
+      return { pending: row?.pending ?? 0, dead: row?.dead ?? 0, oldestPendingCreatedAt: row?.oldest ?? null };
+    },
+    async listDead(limit): Promise<DeadLetter[]> {
+      return listDead.all(limit).map((row) => ({
+        id: row.id,
+        eventId: row.event_id,
+        eventType: row.event_type as PortalEventType,
+        attempts: row.attempts,
+        createdAt: row.created_at,
+        reason: row.last_error ?? '',
+      }));
+    },
+    async requeueDead(now, ids) {
+      if (ids === undefined) return requeueAll.run(now, now).changes;
+      return db.transaction(() => ids.reduce((n, id) => n + requeueOne.run(now, now, id).changes, 0))();
+    },
+    async purge(now, retention: Retention) {
+      return purge.run(now - retention.deliveredMs, now - retention.deadMs).changes;
+    },
+    async erasePerson(username) {
+      return erase.run(personPattern(username)).changes;
+    },
+    async close() {
+      if (options.ownsConnection) db.close();
+    },
+  };
+}
+
+function toClaimed(row: Row): ClaimedDelivery {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type as PortalEventType,
+    idempotencyKey: row.idempotency_key,
+    payload: JSON.parse(row.payload ?? 'null') as DeliveryPayload,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+  };
+}

@@ -1,0 +1,28 @@
+export { fakeClock, type FakeClock, seededRandom } from './clock.js';
+export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
+export {
+  DEFAULT_GROUPS,
+  DEFAULT_USERS,
+  type LaboiteDouble,
+  type LaboiteDoubleOptions,
+  type LaboiteGroup,
+  type LaboiteMode,
+  type LaboiteUser,
+  meteorId,
+  type ReceivedNotification,
+  startLaboiteDouble,
+} from './laboite-double.js';
+export {
+  type OidcProviderHandle,
+  type OidcProviderOptions,
+  type RecordedLogout,
+  startOidcProvider,
+  TEST_USERS,
+  type TestClient,
+  type TestUser,
+} from './oidc-provider.js';
+export { freePort } from './ports.js';
+export { MissingPeerError, type PeerOptions, type RunningPeer, requireCommand, run, startPeer } from './system-peer.js';
+export { createTestCertificateAuthority, type TestCertificate, type TestCertificateAuthority } from './test-ca.js';
+export { type TempDir, tempDir } from './tmp.js';
+export { createUserAgent, type Hop, type UserAgent } from './user-agent.js';
