@@ -71,7 +71,7 @@ export interface LaboiteDouble {
   readonly groups: readonly LaboiteGroup[];
   /** Accepted notifications, once each (a repeated Idempotency-Key is not stored again). */
   readonly received: ReceivedNotification[];
-  /** Every POST that reached the handler, accepted or not, repeats included. */
+  /** Every POST that reached the handler, accepted or not, repeats included (status 0 while unanswered). */
   readonly requests: { idempotencyKey: string | null; status: number }[];
   setMode(mode: LaboiteMode): void;
   /** Notifications a user sees: addressed to them, or to a group they belong to. */
@@ -105,7 +105,7 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
   const answers = new Map<string, { status: number; body: unknown }>();
   let mode: LaboiteMode = { kind: 'up' };
 
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/api/') && mode.kind === 'down') {
@@ -117,8 +117,11 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
   app.post('/api/notifications', async (request, reply) => {
     const key = request.headers['idempotency-key'];
     const idempotencyKey = typeof key === 'string' ? key : null;
+    // Recorded on arrival: a client killed before the answer still left its trace here.
+    const entry = { idempotencyKey, status: 0 };
+    requests.push(entry);
     const answer = (status: number, body: unknown) => {
-      requests.push({ idempotencyKey, status });
+      entry.status = status;
       return reply.code(status).send(body);
     };
     if (mode.kind === 'failing') return answer(mode.status, 'Bad Gateway');
@@ -132,6 +135,7 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
     }
     const outcome = addNotification(request.body);
     if (outcome.status === 200 && idempotencyKey !== null) answers.set(idempotencyKey, outcome);
+    if (typeof outcome.body === 'string') reply.type(outcome.body.startsWith('"') ? 'application/json' : 'text/plain');
     if (outcome.status === 200 && outcome.record) received.push({ ...outcome.record, idempotencyKey });
     if (mode.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, mode.kind === 'slow' ? mode.delayMs : 0));
     return answer(outcome.status, outcome.body);
@@ -169,7 +173,7 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
       if (typeof c.type !== 'string' || !NOTIFICATION_TYPES.includes(c.type)) return invalid('Type');
       return {
         status: 200,
-        body: checked.id,
+        body: JSON.stringify(checked.id),
         record: { ...checked, form: 'user', userId: user._id, groupIds: [], type: c.type },
       };
     }

@@ -121,13 +121,12 @@ export function classify(status: number, body: string): SendResult {
   };
 }
 
-/** LaBoite answers the new notification's id as a JSON string (user form) or a sentence (group forms). */
+/**
+ * LaBoite answers the new notification's id (user form) or a sentence (group forms); the id may come JSON-encoded
+ * or bare depending on the REST layer's version, so both are read. Anything else is not an id.
+ */
 function portalId(body: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'string' && /^[A-Za-z0-9]{1,64}$/.test(parsed)) return parsed;
-  } catch {
-    // Not JSON: nothing to keep.
-  }
-  return null;
+  const text = body.trim();
+  const bare = text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  return /^[A-Za-z0-9]{1,64}$/.test(bare) ? bare : null;
 }

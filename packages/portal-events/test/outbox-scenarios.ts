@@ -1,0 +1,215 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { fakeClock, type LaboiteDouble, seededRandom, startLaboiteDouble } from '@apps-education/testkit';
+import { Registry } from 'prom-client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createDeliveryWorker,
+  createLaboiteClient,
+  createOutbox,
+  createOutboxMetrics,
+  type OutboxStore,
+  parseEvent,
+  planDeliveries,
+} from '../src/index.js';
+import { meetingEvent, recordingEvent, shareEvent, T0 } from './fixtures.js';
+
+export interface StoreUnderTest {
+  readonly store: OutboxStore<unknown>;
+  /** A second handle on the same data, as another process would have (own connection). */
+  second(): Promise<OutboxStore<unknown>>;
+  /** Arguments for fixtures/deliver-once.ts to open the same data in a child process. */
+  readonly childArgs: readonly [string, string];
+  close(): Promise<void>;
+}
+
+const MINUTE = 60_000;
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+const deliverOnce = fileURLToPath(new URL('./fixtures/deliver-once.ts', import.meta.url));
+
+/** The same contract and failure scenarios for every outbox store: SQLite in `pnpm test`, PostgreSQL in interop. */
+export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest>): void {
+  describe(`${name} outbox`, () => {
+    let portal: LaboiteDouble;
+    let sut: StoreUnderTest;
+    beforeAll(async () => {
+      portal = await startLaboiteDouble();
+    });
+    afterAll(() => portal.close());
+    beforeEach(async () => {
+      sut = await open();
+      portal.received.length = 0;
+      portal.requests.length = 0;
+      portal.setMode({ kind: 'up' });
+    });
+    afterEach(() => sut.close());
+
+    const client = (apiKey = 'test-api-key') => createLaboiteClient({ baseUrl: portal.url, apiKey, timeoutMs: 2_000 });
+
+    describe('store contract', () => {
+      it('queues an event once even when it is enqueued twice', async () => {
+        const outbox = createOutbox({ store: sut.store, clock: fakeClock(T0) });
+        const event = shareEvent({}, ['alice', 'bob']);
+        expect((await outbox.enqueue(event)).queued).toBe(2);
+        expect((await outbox.enqueue(event)).queued).toBe(0);
+        expect((await sut.store.stats()).pending).toBe(2);
+      });
+
+      it('writes nothing for a malformed event', async () => {
+        const outbox = createOutbox({ store: sut.store, clock: fakeClock(T0) });
+        await expect(outbox.enqueue({ ...shareEvent(), recipients: {} })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+        expect((await sut.store.stats()).pending).toBe(0);
+      });
+
+      it('leases a row to one worker only, until the lease expires', async () => {
+        await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice']))), T0);
+        const other = await sut.second();
+        expect(await sut.store.claim(T0, 10, MINUTE, 'w1')).toHaveLength(1);
+        expect(await other.claim(T0 + 1, 10, MINUTE, 'w2')).toHaveLength(0);
+        const retaken = await other.claim(T0 + MINUTE, 10, MINUTE, 'w2');
+        expect(retaken.map((r) => r.attempts)).toEqual([2]);
+        // The first worker's late answer no longer counts: its lease is gone.
+        expect(await sut.store.finishDelivered(retaken[0]?.id ?? '', 'w1', T0 + MINUTE, null)).toBe(false);
+        expect(await other.finishDelivered(retaken[0]?.id ?? '', 'w2', T0 + MINUTE, null)).toBe(true);
+        await other.close();
+      });
+
+      it('keeps a delivered row without its text, then deletes it after the retention', async () => {
+        await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice']))), T0);
+        const [row] = await sut.store.claim(T0, 10, MINUTE, 'w1');
+        await sut.store.finishDelivered(row?.id ?? '', 'w1', T0, 'abc');
+        const retention = { deliveredMs: 7 * 24 * 60 * MINUTE, deadMs: 30 * 24 * 60 * MINUTE };
+        expect(await sut.store.purge(T0 + MINUTE, retention)).toBe(0);
+        expect(await sut.store.purge(T0 + retention.deliveredMs + 1, retention)).toBe(1);
+      });
+
+      it('erases every row about a person, recipient or author, and no one else\'s', async () => {
+        await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice', 'a_ice', 'chloe']))), T0);
+        await sut.store.insert(planDeliveries(parseEvent(recordingEvent(['axice']))), T0);
+        expect(await sut.store.erasePerson('a_ice')).toBe(1);
+        expect(await sut.store.erasePerson('bob')).toBe(2); // author of the share to alice and chloe
+        expect((await sut.store.stats()).pending).toBe(1); // axice's recording notice stays
+      });
+    });
+
+    describe('delivery', () => {
+      it('delivers every event once after the portal was down for 10 simulated minutes', async () => {
+        const clock = fakeClock(T0);
+        const registry = new Registry();
+        const metrics = createOutboxMetrics(registry);
+        const outbox = createOutbox({ store: sut.store, clock, metrics });
+        for (let i = 0; i < 10; i++) {
+          await outbox.enqueue(shareEvent({}, ['alice', 'bob']));
+          await outbox.enqueue(meetingEvent(['grpMathsXXXXXXXXX', 'grpSciencesXXXXXX'], ['chloe']));
+          await outbox.enqueue(recordingEvent(['chloe']));
+        }
+        const planned = 50;
+        const worker = createDeliveryWorker({ store: sut.store, client: client(), clock, random: seededRandom(7), metrics, batchSize: 100 });
+        portal.setMode({ kind: 'down' });
+        while (clock.now() < T0 + 10 * MINUTE) {
+          const round = await worker.runOnce();
+          expect(round.delivered).toBe(0);
+          clock.advance(15_000);
+        }
+        expect(portal.received).toHaveLength(0);
+        expect((await sut.store.stats()).pending).toBe(planned);
+        expect(await registry.getSingleMetricAsString('portal_events_oldest_pending_age_seconds')).toMatch(/ 5\d\d(\.\d+)?$/m);
+
+        portal.setMode({ kind: 'up' });
+        for (let round = 0; round < 200 && (await sut.store.stats()).pending > 0; round++) {
+          await worker.runOnce();
+          clock.advance(15_000);
+        }
+        expect((await sut.store.stats()).pending).toBe(0);
+        const keys = portal.received.map((n) => n.idempotencyKey);
+        expect(keys).toHaveLength(planned);
+        expect(new Set(keys).size).toBe(planned);
+        expect(portal.requests.filter((r) => r.status === 200)).toHaveLength(planned);
+        const exposition = await registry.metrics();
+        expect(exposition).toMatch(/^portal_events_delivered_total\{type="share.created"\} 20$/m);
+        expect(exposition).toMatch(/^portal_events_queued 0$/m);
+        expect(exposition).toMatch(/^portal_events_failed_total\{type="recording.ready",outcome="retry"\} \d+$/m);
+      });
+
+      it('dead-letters on a wrong API key at the first answer, without a retry loop, and requeues after the fix', async () => {
+        const clock = fakeClock(T0);
+        const outbox = createOutbox({ store: sut.store, clock });
+        for (let i = 0; i < 5; i++) await outbox.enqueue(shareEvent({}, ['alice']));
+        const logs: string[] = [];
+        const bad = createDeliveryWorker({ store: sut.store, client: client('wrong-key'), clock, log: (e) => logs.push(`${e.level} ${e.reason}`) });
+        expect(await bad.runOnce()).toMatchObject({ claimed: 5, deadLettered: 5, retried: 0 });
+        clock.advance(60 * MINUTE);
+        expect((await bad.runOnce()).claimed).toBe(0);
+        expect(portal.requests).toHaveLength(5);
+        expect(logs).toEqual(Array(5).fill('error HTTP 401 unauthorized'));
+        expect((await sut.store.listDead(10)).map((d) => d.reason)).toEqual(Array(5).fill('HTTP 401 unauthorized'));
+
+        expect(await sut.store.requeueDead(clock.now())).toBe(5);
+        const good = createDeliveryWorker({ store: sut.store, client: client(), clock });
+        expect(await good.runOnce()).toMatchObject({ delivered: 5 });
+        expect(portal.received).toHaveLength(5);
+      });
+
+      it('dead-letters one unknown user and still delivers to the others', async () => {
+        const clock = fakeClock(T0);
+        await createOutbox({ store: sut.store, clock }).enqueue(shareEvent({}, ['alice', 'ghost', 'chloe']));
+        const round = await createDeliveryWorker({ store: sut.store, client: client(), clock }).runOnce();
+        expect(round).toMatchObject({ delivered: 2, deadLettered: 1 });
+        expect((await sut.store.listDead(10))[0]?.reason).toBe('restapi.notifications.addNotifications.unknownUser');
+      });
+
+      it('gives up after the maximum number of attempts', async () => {
+        const clock = fakeClock(T0);
+        await createOutbox({ store: sut.store, clock }).enqueue(recordingEvent(['alice']));
+        portal.setMode({ kind: 'failing', status: 503 });
+        const worker = createDeliveryWorker({ store: sut.store, client: client(), clock, maxAttempts: 3, random: () => 0 });
+        for (let i = 0; i < 10; i++) {
+          await worker.runOnce();
+          clock.advance(10 * MINUTE);
+        }
+        expect(portal.requests).toHaveLength(3);
+        expect((await sut.store.listDead(1))[0]?.reason).toContain('Given up after 3 attempts');
+      });
+
+      it('redelivers after a worker is killed in the middle of a delivery, with no duplicate effect', async () => {
+        await createOutbox({ store: sut.store }).enqueue(shareEvent({}, ['alice']));
+        portal.setMode({ kind: 'slow', delayMs: 30_000 });
+        const child = spawn(process.execPath, ['--import', 'tsx', deliverOnce, ...sut.childArgs, portal.url], {
+          cwd: repoRoot,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (b: Buffer) => {
+          output += b;
+        });
+        child.stderr.on('data', (b: Buffer) => {
+          output += b;
+        });
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        for (let i = 0; i < 200 && portal.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(portal.received, `the child worker never reached the portal:\n${output}`).toHaveLength(1);
+        child.kill('SIGKILL');
+        await exited;
+        expect(output).not.toContain('finished');
+        expect((await sut.store.stats()).pending).toBe(1);
+
+        portal.setMode({ kind: 'up' });
+        // A restarted worker finds the row once the dead worker's lease (30 s) has run out.
+        const later = fakeClock(Date.now() + 31_000);
+        const round = await createDeliveryWorker({ store: sut.store, client: client(), clock: later }).runOnce();
+        expect(round).toMatchObject({ claimed: 1, delivered: 1 });
+        expect(portal.requests.map((r) => r.idempotencyKey)).toEqual([portal.received[0]?.idempotencyKey, portal.received[0]?.idempotencyKey]);
+        expect(portal.received).toHaveLength(1);
+      });
+
+      it('runs as a loop with start() and stops cleanly', async () => {
+        await createOutbox({ store: sut.store }).enqueue(shareEvent({}, ['alice', 'bob', 'chloe']));
+        const worker = createDeliveryWorker({ store: sut.store, client: client(), pollIntervalMs: 20 });
+        worker.start();
+        for (let i = 0; i < 100 && portal.received.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+        await worker.stop();
+        expect(portal.received).toHaveLength(3);
+      });
+    });
+  });
+}
