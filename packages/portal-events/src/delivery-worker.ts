@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LaboiteClient } from './adapters/laboite-client.js';
-import { type OutboxMetrics, noMetrics } from './adapters/metrics.js';
+import { noMetrics, type OutboxMetrics } from './adapters/metrics.js';
 import type { ClaimedDelivery, OutboxStore, Retention } from './adapters/outbox-store.js';
 import { type BackoffPolicy, retryDelayMs } from './core/backoff.js';
 import { translate } from './core/i18n.js';

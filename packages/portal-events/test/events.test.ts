@@ -39,7 +39,9 @@ describe('event schema, version 1', () => {
   });
 
   it('refuses a link with credentials in it', () => {
-    const error = refusal(shareEvent({ data: { ...(shareEvent().data as object), link: 'https://user:pw@nuage.fr/f/1' } }));
+    const error = refusal(
+      shareEvent({ data: { ...(shareEvent().data as object), link: 'https://user:pw@nuage.fr/f/1' } }),
+    );
     expect(error.details.join()).toContain('credentials');
   });
 
@@ -49,7 +51,9 @@ describe('event schema, version 1', () => {
   });
 
   it('refuses a file name longer than 255 characters', () => {
-    expect(refusal(shareEvent({ data: { ...(shareEvent().data as object), itemName: 'x'.repeat(256) } })).code).toBe('INVALID_EVENT');
+    expect(refusal(shareEvent({ data: { ...(shareEvent().data as object), itemName: 'x'.repeat(256) } })).code).toBe(
+      'INVALID_EVENT',
+    );
   });
 
   it('refuses an id that is not a UUID, a wrong specVersion and an unknown field', () => {

@@ -1,6 +1,13 @@
 import { type LaboiteDouble, startLaboiteDouble } from '@apps-education/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { classify, createLaboiteClient, laboiteBody, PortalEventsError, parseEvent, planDeliveries } from '../src/index.js';
+import {
+  classify,
+  createLaboiteClient,
+  laboiteBody,
+  type PortalEventsError,
+  parseEvent,
+  planDeliveries,
+} from '../src/index.js';
 import { meetingEvent, shareEvent } from './fixtures.js';
 
 describe('LaBoite client against the LaBoite double', () => {
@@ -11,7 +18,8 @@ describe('LaBoite client against the LaBoite double', () => {
   afterAll(() => portal.close());
   afterEach(() => portal.setMode({ kind: 'up' }));
 
-  const client = (apiKey = 'good-key', timeoutMs = 2_000) => createLaboiteClient({ baseUrl: portal.url, apiKey, timeoutMs });
+  const client = (apiKey = 'good-key', timeoutMs = 2_000) =>
+    createLaboiteClient({ baseUrl: portal.url, apiKey, timeoutMs });
   const firstPlan = (input: unknown) => {
     const plan = planDeliveries(parseEvent(input))[0];
     if (!plan) throw new Error('no plan');
@@ -38,13 +46,16 @@ describe('LaBoite client against the LaBoite double', () => {
     const result = await client('wrong-key').send(plan.payload, plan.idempotencyKey);
     expect(result.outcome).toBe('permanent');
     if (result.outcome === 'delivered') return;
-    expect(result.userMessage.fr).toContain('clé d\'API');
+    expect(result.userMessage.fr).toContain("clé d'API");
   });
 
   it('treats an unknown user as permanent', async () => {
     const plan = firstPlan(shareEvent({}, ['nobody']));
     const result = await client().send(plan.payload, plan.idempotencyKey);
-    expect(result).toMatchObject({ outcome: 'permanent', reason: 'restapi.notifications.addNotifications.unknownUser' });
+    expect(result).toMatchObject({
+      outcome: 'permanent',
+      reason: 'restapi.notifications.addNotifications.unknownUser',
+    });
   });
 
   it('treats an unknown group as permanent', async () => {
@@ -55,7 +66,10 @@ describe('LaBoite client against the LaBoite double', () => {
   it('retries a 502 from the proxy in front of the portal', async () => {
     portal.setMode({ kind: 'failing', status: 502 });
     const plan = firstPlan(shareEvent({}, ['alice']));
-    expect(await client().send(plan.payload, plan.idempotencyKey)).toMatchObject({ outcome: 'retry', reason: 'HTTP 502' });
+    expect(await client().send(plan.payload, plan.idempotencyKey)).toMatchObject({
+      outcome: 'retry',
+      reason: 'HTTP 502',
+    });
   });
 
   it('retries when the portal cuts the connection', async () => {
@@ -73,7 +87,10 @@ describe('LaBoite client against the LaBoite double', () => {
 
   it('sends the body in English when configured so', async () => {
     const plan = firstPlan(shareEvent({}, ['bob']));
-    await createLaboiteClient({ baseUrl: portal.url, apiKey: 'good-key', locale: 'en' }).send(plan.payload, plan.idempotencyKey);
+    await createLaboiteClient({ baseUrl: portal.url, apiKey: 'good-key', locale: 'en' }).send(
+      plan.payload,
+      plan.idempotencyKey,
+    );
     expect(portal.notificationsFor('bob').at(-1)?.content).toBe(laboiteBody(plan.payload, 'en').content);
   });
 
@@ -86,7 +103,9 @@ describe('LaBoite client against the LaBoite double', () => {
       }
       throw new Error('accepted');
     };
-    expect(attempt({ baseUrl: 'portail.fr', apiKey: 'k' }).userMessage.fr).toContain('Configuration du portail invalide');
+    expect(attempt({ baseUrl: 'portail.fr', apiKey: 'k' }).userMessage.fr).toContain(
+      'Configuration du portail invalide',
+    );
     expect(attempt({ baseUrl: 'ftp://portail.fr', apiKey: 'k' }).code).toBe('INVALID_CONFIG');
     expect(attempt({ baseUrl: 'https://portail.fr', apiKey: ' ' }).message).toContain('apiKey');
     expect(attempt({ baseUrl: 'https://portail.fr', apiKey: 'k\r\nX: y' }).message).toContain('line break');
@@ -94,7 +113,7 @@ describe('LaBoite client against the LaBoite double', () => {
   });
 });
 
-describe('classifying the portal\'s answers', () => {
+describe("classifying the portal's answers", () => {
   it.each([
     [200, '"abcDEF123"', 'delivered'],
     [401, 'API_KEY is required.', 'permanent'],

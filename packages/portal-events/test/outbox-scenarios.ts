@@ -57,7 +57,9 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
 
       it('writes nothing for a malformed event', async () => {
         const outbox = createOutbox({ store: sut.store, clock: fakeClock(T0) });
-        await expect(outbox.enqueue({ ...shareEvent(), recipients: {} })).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+        await expect(outbox.enqueue({ ...shareEvent(), recipients: {} })).rejects.toMatchObject({
+          code: 'INVALID_EVENT',
+        });
         expect((await sut.store.stats()).pending).toBe(0);
       });
 
@@ -83,7 +85,7 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         expect(await sut.store.purge(T0 + retention.deliveredMs + 1, retention)).toBe(1);
       });
 
-      it('erases every row about a person, recipient or author, and no one else\'s', async () => {
+      it("erases every row about a person, recipient or author, and no one else's", async () => {
         await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice', 'a_ice', 'chloe']))), T0);
         await sut.store.insert(planDeliveries(parseEvent(recordingEvent(['axice']))), T0);
         expect(await sut.store.erasePerson('a_ice')).toBe(1);
@@ -104,7 +106,14 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
           await outbox.enqueue(recordingEvent(['chloe']));
         }
         const planned = 50;
-        const worker = createDeliveryWorker({ store: sut.store, client: client(), clock, random: seededRandom(7), metrics, batchSize: 100 });
+        const worker = createDeliveryWorker({
+          store: sut.store,
+          client: client(),
+          clock,
+          random: seededRandom(7),
+          metrics,
+          batchSize: 100,
+        });
         portal.setMode({ kind: 'down' });
         while (clock.now() < T0 + 10 * MINUTE) {
           const round = await worker.runOnce();
@@ -113,7 +122,9 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         }
         expect(portal.received).toHaveLength(0);
         expect((await sut.store.stats()).pending).toBe(planned);
-        expect(await registry.getSingleMetricAsString('portal_events_oldest_pending_age_seconds')).toMatch(/ 5\d\d(\.\d+)?$/m);
+        expect(await registry.getSingleMetricAsString('portal_events_oldest_pending_age_seconds')).toMatch(
+          / 5\d\d(\.\d+)?$/m,
+        );
 
         portal.setMode({ kind: 'up' });
         for (let round = 0; round < 200 && (await sut.store.stats()).pending > 0; round++) {
@@ -136,7 +147,12 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         const outbox = createOutbox({ store: sut.store, clock });
         for (let i = 0; i < 5; i++) await outbox.enqueue(shareEvent({}, ['alice']));
         const logs: string[] = [];
-        const bad = createDeliveryWorker({ store: sut.store, client: client('wrong-key'), clock, log: (e) => logs.push(`${e.level} ${e.reason}`) });
+        const bad = createDeliveryWorker({
+          store: sut.store,
+          client: client('wrong-key'),
+          clock,
+          log: (e) => logs.push(`${e.level} ${e.reason}`),
+        });
         expect(await bad.runOnce()).toMatchObject({ claimed: 5, deadLettered: 5, retried: 0 });
         clock.advance(60 * MINUTE);
         expect((await bad.runOnce()).claimed).toBe(0);
@@ -162,7 +178,13 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         const clock = fakeClock(T0);
         await createOutbox({ store: sut.store, clock }).enqueue(recordingEvent(['alice']));
         portal.setMode({ kind: 'failing', status: 503 });
-        const worker = createDeliveryWorker({ store: sut.store, client: client(), clock, maxAttempts: 3, random: () => 0 });
+        const worker = createDeliveryWorker({
+          store: sut.store,
+          client: client(),
+          clock,
+          maxAttempts: 3,
+          random: () => 0,
+        });
         for (let i = 0; i < 10; i++) {
           await worker.runOnce();
           clock.advance(10 * MINUTE);
@@ -198,7 +220,10 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         const later = fakeClock(Date.now() + 31_000);
         const round = await createDeliveryWorker({ store: sut.store, client: client(), clock: later }).runOnce();
         expect(round).toMatchObject({ claimed: 1, delivered: 1 });
-        expect(portal.requests.map((r) => r.idempotencyKey)).toEqual([portal.received[0]?.idempotencyKey, portal.received[0]?.idempotencyKey]);
+        expect(portal.requests.map((r) => r.idempotencyKey)).toEqual([
+          portal.received[0]?.idempotencyKey,
+          portal.received[0]?.idempotencyKey,
+        ]);
         expect(portal.received).toHaveLength(1);
       });
 

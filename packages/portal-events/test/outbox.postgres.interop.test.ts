@@ -1,4 +1,10 @@
-import { createTestDatabase, fakeClock, type LaboiteDouble, type TestDatabase, startLaboiteDouble } from '@apps-education/testkit';
+import {
+  createTestDatabase,
+  fakeClock,
+  type LaboiteDouble,
+  startLaboiteDouble,
+  type TestDatabase,
+} from '@apps-education/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresOutboxStore } from '../src/adapters/outbox-store.postgres.js';
@@ -28,7 +34,7 @@ outboxScenarios('PostgreSQL', async () => {
   };
 });
 
-describe('PostgreSQL outbox with several workers and the caller\'s transactions', () => {
+describe("PostgreSQL outbox with several workers and the caller's transactions", () => {
   let database: TestDatabase;
   let portal: LaboiteDouble;
   const pools: pg.Pool[] = [];
@@ -52,7 +58,7 @@ describe('PostgreSQL outbox with several workers and the caller\'s transactions'
     await Promise.all([createPostgresOutboxStore(pool()).migrate(), createPostgresOutboxStore(pool()).migrate()]);
   });
 
-  it('commits and rolls back with the caller\'s transaction', async () => {
+  it("commits and rolls back with the caller's transaction", async () => {
     const p = pool();
     await p.query('CREATE TABLE IF NOT EXISTS shares (id serial PRIMARY KEY, item text NOT NULL)');
     const store = createPostgresOutboxStore(p);
@@ -93,7 +99,14 @@ describe('PostgreSQL outbox with several workers and the caller\'s transactions'
     portal.requests.length = 0;
     const client = createLaboiteClient({ baseUrl: portal.url, apiKey: 'test-api-key' });
     const workers = ['w1', 'w2'].map((workerId) =>
-      createDeliveryWorker({ store: createPostgresOutboxStore(pool()), client, clock, workerId, batchSize: 7, concurrency: 4 }),
+      createDeliveryWorker({
+        store: createPostgresOutboxStore(pool()),
+        client,
+        clock,
+        workerId,
+        batchSize: 7,
+        concurrency: 4,
+      }),
     );
     const claimedBy = [0, 0];
     await Promise.all(
@@ -112,7 +125,10 @@ describe('PostgreSQL outbox with several workers and the caller\'s transactions'
   });
 
   it('reports an unreachable database as STORE_UNAVAILABLE, in French and English', async () => {
-    const dead = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
+    const dead = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      connectionTimeoutMillis: 500,
+    });
     const store = createPostgresOutboxStore(dead);
     await expect(store.stats()).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',

@@ -28,14 +28,14 @@ outboxScenarios('SQLite', async () => {
   };
 });
 
-describe('SQLite outbox in the caller\'s transaction', () => {
+describe("SQLite outbox in the caller's transaction", () => {
   function setup() {
     const db = new Database(':memory:');
     db.exec('CREATE TABLE shares (id INTEGER PRIMARY KEY, item TEXT NOT NULL)');
     return { db, store: createSqliteOutboxStore(db) };
   }
 
-  it('commits the event with the caller\'s change', () => {
+  it("commits the event with the caller's change", () => {
     const { db, store } = setup();
     db.transaction(() => {
       db.prepare('INSERT INTO shares (item) VALUES (?)').run('a.pdf');
@@ -44,7 +44,7 @@ describe('SQLite outbox in the caller\'s transaction', () => {
     expect(db.prepare('SELECT count(*) AS n FROM portal_events_outbox').get()).toEqual({ n: 1 });
   });
 
-  it('rolls the event back when the caller\'s change fails', () => {
+  it("rolls the event back when the caller's change fails", () => {
     const { db, store } = setup();
     expect(() =>
       db.transaction(() => {
@@ -55,7 +55,7 @@ describe('SQLite outbox in the caller\'s transaction', () => {
     expect(db.prepare('SELECT count(*) AS n FROM portal_events_outbox').get()).toEqual({ n: 0 });
   });
 
-  it('rolls the caller\'s change back when the event is malformed', () => {
+  it("rolls the caller's change back when the event is malformed", () => {
     const { db, store } = setup();
     expect(() =>
       db.transaction(() => {

@@ -21,7 +21,10 @@ export async function createTestDatabase(prefix = 'apps_test'): Promise<TestData
     await admin.connect();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MissingPeerError(`PostgreSQL at ${POSTGRES_URL} (${reason}); start it or set TEST_POSTGRES_URL`, 'postgresql');
+    throw new MissingPeerError(
+      `PostgreSQL at ${POSTGRES_URL} (${reason}); start it or set TEST_POSTGRES_URL`,
+      'postgresql',
+    );
   }
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   try {

@@ -1,4 +1,4 @@
-export { fakeClock, type FakeClock, seededRandom } from './clock.js';
+export { type FakeClock, fakeClock, seededRandom } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
 export {
   DEFAULT_GROUPS,

@@ -137,7 +137,8 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
     if (outcome.status === 200 && idempotencyKey !== null) answers.set(idempotencyKey, outcome);
     if (typeof outcome.body === 'string') reply.type(outcome.body.startsWith('"') ? 'application/json' : 'text/plain');
     if (outcome.status === 200 && outcome.record) received.push({ ...outcome.record, idempotencyKey });
-    if (mode.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, mode.kind === 'slow' ? mode.delayMs : 0));
+    if (mode.kind === 'slow')
+      await new Promise((resolve) => setTimeout(resolve, mode.kind === 'slow' ? mode.delayMs : 0));
     return answer(outcome.status, outcome.body);
   });
 
@@ -145,7 +146,13 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
 
   function addNotification(content: unknown): Outcome {
     if (typeof content !== 'object' || content === null || Array.isArray(content)) {
-      return { status: 500, body: meteorError('restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId', 'Notification sent by API with neither userId nor groupId') };
+      return {
+        status: 500,
+        body: meteorError(
+          'restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId',
+          'Notification sent by API with neither userId nor groupId',
+        ),
+      };
     }
     const c = content as Record<string, unknown>;
     const base = {
@@ -180,7 +187,10 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
     if ('groupId' in c) {
       const group = groups.find((g) => g._id === c.groupId);
       if (group === undefined) {
-        return { status: 500, body: meteorError('restapi.notifications.addNotifications.unknownGroup', 'Unknown group') };
+        return {
+          status: 500,
+          body: meteorError('restapi.notifications.addNotifications.unknownGroup', 'Unknown group'),
+        };
       }
       return {
         status: 200,
@@ -199,7 +209,10 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
     }
     return {
       status: 500,
-      body: meteorError('restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId', 'Notification sent by API with neither userId nor groupId'),
+      body: meteorError(
+        'restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId',
+        'Notification sent by API with neither userId nor groupId',
+      ),
     };
   }
 

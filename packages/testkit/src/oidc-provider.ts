@@ -220,7 +220,10 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       },
       renderError: async (ctx, out) => {
         ctx.type = 'html';
-        ctx.body = page('Erreur / Error', `<h1>${escapeHtml(String(out.error))}</h1><p>${escapeHtml(String(out.error_description ?? ''))}</p>`);
+        ctx.body = page(
+          'Erreur / Error',
+          `<h1>${escapeHtml(String(out.error))}</h1><p>${escapeHtml(String(out.error_description ?? ''))}</p>`,
+        );
       },
     };
     const provider = new Provider(issuer, configuration);
@@ -238,13 +241,32 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
     if (req.method === 'POST' && path.endsWith('/login')) {
       const form = new URLSearchParams(await readBody(req));
       const user = users.find((u) => u.username === form.get('username') && u.password === form.get('password'));
-      if (!user) return sendHtml(res, 200, loginForm(uid, String(params.client_id ?? ''), 'Identifiant ou mot de passe incorrect. / Wrong username or password.'));
-      return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      if (!user)
+        return sendHtml(
+          res,
+          200,
+          loginForm(
+            uid,
+            String(params.client_id ?? ''),
+            'Identifiant ou mot de passe incorrect. / Wrong username or password.',
+          ),
+        );
+      return provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: user.sub } },
+        { mergeWithLastSubmission: false },
+      );
     }
     if (details.prompt.name === 'login') {
       const hint = typeof params.login_hint === 'string' ? findUser(params.login_hint) : undefined;
       if (loginHint && hint) {
-        return provider.interactionFinished(req, res, { login: { accountId: hint.sub } }, { mergeWithLastSubmission: false });
+        return provider.interactionFinished(
+          req,
+          res,
+          { login: { accountId: hint.sub } },
+          { mergeWithLastSubmission: false },
+        );
       }
       return sendHtml(res, 200, loginForm(uid, String(params.client_id ?? '')));
     }
@@ -279,7 +301,8 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
       const name =
         inner === '/.well-known/openid-configuration'
           ? 'discovery'
-          : (Object.entries(KEYCLOAK_ROUTES).find(([, p]) => p === inner)?.[0] ?? (inner.startsWith('/interaction/') ? 'interaction' : inner));
+          : (Object.entries(KEYCLOAK_ROUTES).find(([, p]) => p === inner)?.[0] ??
+            (inner.startsWith('/interaction/') ? 'interaction' : inner));
       requests.set(name, (requests.get(name) ?? 0) + 1);
       if (name === 'end_session' && req.method === 'GET') {
         const q = new URL(url, origin).searchParams;
@@ -291,7 +314,11 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
       }
       if (name === 'interaction') {
         interaction(req, res, inner).catch((error: unknown) => {
-          sendHtml(res, 400, page('Erreur / Error', `<h1>${escapeHtml(error instanceof Error ? error.message : 'error')}</h1>`));
+          sendHtml(
+            res,
+            400,
+            page('Erreur / Error', `<h1>${escapeHtml(error instanceof Error ? error.message : 'error')}</h1>`),
+          );
         });
         return;
       }

@@ -107,7 +107,8 @@ export async function startPeer(options: PeerOptions): Promise<RunningPeer> {
 
   const output = () => {
     let log = '';
-    if (options.logFile && existsSync(options.logFile)) log = `\n--- ${options.logFile} ---\n${readFileSync(options.logFile, 'utf8')}`;
+    if (options.logFile && existsSync(options.logFile))
+      log = `\n--- ${options.logFile} ---\n${readFileSync(options.logFile, 'utf8')}`;
     return `${captured}${log}`;
   };
   const daemonPid = () =>

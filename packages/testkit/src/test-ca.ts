@@ -24,9 +24,25 @@ export function createTestCertificateAuthority(dir: string): TestCertificateAuth
   const openssl = requireCommand('openssl', 'openssl');
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
-  run(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', caKey, '-out', caCert, '-days', '2',
-    '-subj', '/CN=apps-education test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  run(openssl, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    caKey,
+    '-out',
+    caCert,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=apps-education test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   let serial = 1;
   return {
     certPath: caCert,
@@ -38,9 +54,36 @@ export function createTestCertificateAuthority(dir: string): TestCertificateAuth
       const ext = join(dir, `${basename}.ext`);
       const san = names.map((n) => (/^[\d.]+$|:/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
       writeFileSync(ext, `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-      run(openssl, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', csr, '-subj', `/CN=${names[0] ?? 'localhost'}`]);
-      run(openssl, ['x509', '-req', '-in', csr, '-CA', caCert, '-CAkey', caKey, '-set_serial', String(serial++),
-        '-days', '2', '-out', cert, '-extfile', ext]);
+      run(openssl, [
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        csr,
+        '-subj',
+        `/CN=${names[0] ?? 'localhost'}`,
+      ]);
+      run(openssl, [
+        'x509',
+        '-req',
+        '-in',
+        csr,
+        '-CA',
+        caCert,
+        '-CAkey',
+        caKey,
+        '-set_serial',
+        String(serial++),
+        '-days',
+        '2',
+        '-out',
+        cert,
+        '-extfile',
+        ext,
+      ]);
       return { certPath: cert, keyPath: key, cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
     },
   };

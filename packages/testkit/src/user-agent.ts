@@ -11,7 +11,10 @@ export interface Hop {
 
 export interface UserAgent {
   /** One request; the cookies it sets are kept. */
-  request(url: string, init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string> }): Promise<Hop>;
+  request(
+    url: string,
+    init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string> },
+  ): Promise<Hop>;
   /** Follows redirects until `stop(url)` is true for the next location (not requested), or a non-redirect answer. */
   follow(url: string, stop?: (location: string) => boolean, maxHops?: number): Promise<Hop[]>;
   cookies(host: string): Map<string, string>;
@@ -28,7 +31,10 @@ export function createUserAgent(fetchImpl: typeof fetch = fetch): UserAgent {
     return cookies;
   };
 
-  async function request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Hop> {
+  async function request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<Hop> {
     const target = new URL(url);
     const cookies = cookiesFor(target.host);
     const headers: Record<string, string> = { ...init.headers };
@@ -38,7 +44,12 @@ export function createUserAgent(fetchImpl: typeof fetch = fetch): UserAgent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetchImpl(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const response = await fetchImpl(url, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';');
       const eq = pair.indexOf('=');

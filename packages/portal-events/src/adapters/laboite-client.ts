@@ -30,7 +30,9 @@ export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
  * Meteor errors that no retry can fix (LaBoite 5.8 `notifications/server/rest.js`): connect-rest turns them into
  * HTTP 500, so the error code in the body is what tells them from a real server failure.
  */
-const PERMANENT_METEOR_ERRORS: ReadonlyArray<readonly [string, 'delivery.unknownUser' | 'delivery.unknownGroup' | 'delivery.rejected']> = [
+const PERMANENT_METEOR_ERRORS: ReadonlyArray<
+  readonly [string, 'delivery.unknownUser' | 'delivery.unknownGroup' | 'delivery.rejected']
+> = [
   ['restapi.notifications.addNotifications.unknownUser', 'delivery.unknownUser'],
   ['restapi.notifications.addNotifications.unknownGroup', 'delivery.unknownGroup'],
   ['restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId', 'delivery.rejected'],
@@ -46,10 +48,14 @@ function validBaseUrl(raw: string): URL {
     throw new PortalEventsError('INVALID_CONFIG', { details: `baseUrl "${raw}" is not an absolute URL` });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new PortalEventsError('INVALID_CONFIG', { details: 'baseUrl must start with https:// (or http:// in tests)' });
+    throw new PortalEventsError('INVALID_CONFIG', {
+      details: 'baseUrl must start with https:// (or http:// in tests)',
+    });
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new PortalEventsError('INVALID_CONFIG', { details: 'baseUrl must not hold credentials, a query or a fragment' });
+    throw new PortalEventsError('INVALID_CONFIG', {
+      details: 'baseUrl must not hold credentials, a query or a fragment',
+    });
   }
   return url;
 }
@@ -86,7 +92,8 @@ export function createLaboiteClient(options: LaboiteClientOptions): LaboiteClien
         });
         text = await response.text();
       } catch (error) {
-        const details = error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : describe(error);
+        const details =
+          error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : describe(error);
         return { outcome: 'retry', reason: details, userMessage: translate('delivery.unavailable', { details }) };
       }
       return classify(response.status, text);
@@ -105,7 +112,11 @@ function describe(error: unknown): string {
 export function classify(status: number, body: string): SendResult {
   if (status >= 200 && status < 300) return { outcome: 'delivered', portalId: portalId(body) };
   if (status === 401 || status === 403) {
-    return { outcome: 'permanent', reason: `HTTP ${status} unauthorized`, userMessage: translate('delivery.unauthorized') };
+    return {
+      outcome: 'permanent',
+      reason: `HTTP ${status} unauthorized`,
+      userMessage: translate('delivery.unauthorized'),
+    };
   }
   for (const [code, key] of PERMANENT_METEOR_ERRORS) {
     if (body.includes(code)) return { outcome: 'permanent', reason: code, userMessage: translate(key, { status }) };

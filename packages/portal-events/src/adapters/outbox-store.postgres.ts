@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { DeliveryPayload, PlannedDelivery } from '../core/deliveries.js';
+import type { DeliveryPayload } from '../core/deliveries.js';
 import { PortalEventsError } from '../core/errors.js';
 import type { PortalEventType } from '../core/events.js';
 import {

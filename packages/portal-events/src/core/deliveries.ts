@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PortalEvent } from './events.js';
-import { type Localized, type Locale, translate } from './i18n.js';
+import { type Locale, type Localized, translate } from './i18n.js';
 
 /** Who one POST to the portal reaches: LaBoite takes one user, one group, or several groups per call. */
 export type DeliveryTarget =
@@ -71,7 +71,9 @@ function targetKey(target: DeliveryTarget): string {
 }
 
 export function idempotencyKey(eventId: string, target: DeliveryTarget): string {
-  return createHash('sha256').update(`${eventId}\n${targetKey(target)}`).digest('base64url');
+  return createHash('sha256')
+    .update(`${eventId}\n${targetKey(target)}`)
+    .digest('base64url');
 }
 
 /**

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+
+/**
+ * The one build helper of the suite: every plugin turns its TypeScript into what its host loads with these
+ * functions, so that all artefacts are made the same way.
+ */
+
+const NODE_TARGET = 'node20';
+
+/**
+ * ESM-only dependencies (openid-client 6, jose) use `import.meta.url`; in a CommonJS bundle it does not exist, so it
+ * is defined from `__filename`, which PeerTube's `require()` provides.
+ */
+const CJS_IMPORT_META_SHIM = 'const __bundle_import_meta_url = require("url").pathToFileURL(__filename).href;';
+
+export interface PeerTubePluginBuild {
+  /** The plugin's folder (holds package.json, README.md, languages/, ...). */
+  readonly pluginDir: string;
+  /** Server entry, relative to pluginDir. */
+  readonly entry?: string;
+  /** Client scripts to bundle as browser ES modules: { 'src/client/login.ts': 'dist/client/login.js' }. */
+  readonly clientScripts?: Readonly<Record<string, string>>;
+  /** Extra files or folders copied as they are (relative to pluginDir): languages/, assets/, LICENSE. */
+  readonly copy?: readonly string[];
+  /** Where the tarball goes (the root dist/). */
+  readonly outDir: string;
+}
+
+export interface Artefact {
+  readonly kind: 'peertube-plugin' | 'service' | 'nextcloud-app' | 'grafana-dashboard' | 'prometheus-rules';
+  readonly file: string;
+}
+
+function readJson(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * Bundles a PeerTube plugin into one CommonJS file with every dependency inside (PeerTube loads `library` with
+ * `require()`, and installs plugins with yarn: no runtime dependency means nothing to fetch), writes a package.json
+ * without dependencies, and packs it with `npm pack` into outDir.
+ */
+export async function buildPeerTubePlugin(options: PeerTubePluginBuild): Promise<Artefact> {
+  const pluginDir = resolve(options.pluginDir);
+  const staging = join(pluginDir, 'dist', 'package');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+
+  await bundle({
+    entryPoints: [join(pluginDir, options.entry ?? 'src/entry/main.ts')],
+    outfile: join(staging, 'dist', 'main.js'),
+    format: 'cjs',
+    platform: 'node',
+    target: NODE_TARGET,
+    banner: { js: CJS_IMPORT_META_SHIM },
+    define: { 'import.meta.url': '__bundle_import_meta_url' },
+  });
+  for (const [source, target] of Object.entries(options.clientScripts ?? {})) {
+    await bundle({
+      entryPoints: [join(pluginDir, source)],
+      outfile: join(staging, target),
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2020',
+    });
+  }
+
+  const manifest = readJson(join(pluginDir, 'package.json'));
+  const published = { ...manifest, library: './dist/main.js' } as Record<string, unknown>;
+  for (const field of ['dependencies', 'devDependencies', 'scripts', 'private', 'type', 'exports'])
+    delete published[field];
+  writeFileSync(join(staging, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
+  for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', ...(options.copy ?? [])]) {
+    if (existsSync(join(pluginDir, file))) cpSync(join(pluginDir, file), join(staging, file), { recursive: true });
+  }
+  return { kind: 'peertube-plugin', file: pack(staging, options.outDir) };
+}
+
+export interface ServiceBuild {
+  readonly serviceDir: string;
+  /** The command-line entry, relative to serviceDir. */
+  readonly entry?: string;
+  /** The command name, e.g. `keycloak-cas-bridge`. */
+  readonly bin: string;
+  /** Native modules left out of the bundle and listed as dependencies (better-sqlite3). */
+  readonly native?: Readonly<Record<string, string>>;
+  readonly copy?: readonly string[];
+  readonly outDir: string;
+}
+
+/** Bundles a service into one ES module with a shebang, its native modules as the only dependencies, and packs it. */
+export async function buildService(options: ServiceBuild): Promise<Artefact> {
+  const serviceDir = resolve(options.serviceDir);
+  const staging = join(serviceDir, 'dist', 'package');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const outfile = join(staging, 'bin', `${options.bin}.mjs`);
+  await bundle({
+    entryPoints: [join(serviceDir, options.entry ?? 'src/entry/cli.ts')],
+    outfile,
+    format: 'esm',
+    platform: 'node',
+    target: NODE_TARGET,
+    external: Object.keys(options.native ?? {}),
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
+  });
+  const manifest = readJson(join(serviceDir, 'package.json'));
+  const published: Record<string, unknown> = {
+    name: manifest.name,
+    version: manifest.version,
+    description: manifest.description,
+    license: manifest.license,
+    type: 'module',
+    engines: { node: '>=20.19' },
+    bin: { [options.bin]: `./bin/${options.bin}.mjs` },
+    dependencies: options.native ?? {},
+  };
+  writeFileSync(join(staging, 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
+  for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', ...(options.copy ?? [])]) {
+    if (existsSync(join(serviceDir, file))) cpSync(join(serviceDir, file), join(staging, file), { recursive: true });
+  }
+  return { kind: 'service', file: pack(staging, options.outDir) };
+}
+
+/** Copies a file artefact (a Grafana dashboard, alert rules) into outDir. */
+export function copyArtefact(kind: Artefact['kind'], source: string, outDir: string): Artefact {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, basename(source));
+  cpSync(source, file);
+  return { kind, file };
+}
+
+async function bundle(options: BuildOptions): Promise<void> {
+  const result = await build({
+    bundle: true,
+    sourcemap: false,
+    legalComments: 'linked',
+    logLevel: 'silent',
+    metafile: false,
+    ...options,
+  });
+  const problems = result.errors.map((e) => e.text);
+  if (problems.length > 0) throw new Error(`esbuild failed:\n${problems.join('\n')}`);
+}
+
+function pack(staging: string, outDir: string): string {
+  mkdirSync(outDir, { recursive: true });
+  const output = execFileSync('npm', ['pack', '--silent', '--pack-destination', resolve(outDir)], {
+    cwd: staging,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const name = output.trim().split('\n').at(-1);
+  if (!name) throw new Error(`npm pack printed no file name in ${staging}`);
+  return join(resolve(outDir), name);
+}
