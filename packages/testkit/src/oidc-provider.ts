@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type Provider from 'oidc-provider';
+import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 
 /**
  * A development OpenID provider on oidc-provider 9 (an OpenID-certified implementation), shaped like a Keycloak realm:
@@ -128,6 +129,9 @@ function page(title: string, body: string): string {
 }
 
 export async function startOidcProvider(options: OidcProviderOptions = {}): Promise<OidcProviderHandle> {
+  // Loaded here, not at the top: oidc-provider 9 prints a warning on Node 20 (it prefers 22, works on 20), which
+  // only the tests that start a provider should show.
+  const { default: ProviderClass } = await import('oidc-provider');
   const realm = options.realm ?? 'apps';
   const prefix = `/realms/${realm}`;
   const users = [...(options.users ?? TEST_USERS)];
@@ -226,7 +230,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         );
       },
     };
-    const provider = new Provider(issuer, configuration);
+    const provider = new ProviderClass(issuer, configuration);
     provider.proxy = false;
     return provider;
   }
