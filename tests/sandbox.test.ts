@@ -1,30 +1,31 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { spawnCaptured } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops it', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], {
+  const sandbox = spawnCaptured(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], {
     cwd: root,
-    env: { ...process.env, SANDBOX_IDP_PORT: '0', SANDBOX_PORTAL_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { SANDBOX_IDP_PORT: '0', SANDBOX_PORTAL_PORT: '0' },
   });
-  let output = '';
-  child.stdout.on('data', (b: Buffer) => {
-    output += b;
-  });
-  child.stderr.on('data', (b: Buffer) => {
-    output += b;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
-    for (let i = 0; i < 200 && !output.includes('Ctrl-C to stop'); i++) await new Promise((r) => setTimeout(r, 50));
+    await sandbox.waitFor('Ctrl-C to stop', 15_000);
+    const output = sandbox.output();
     expect(output).toContain('Sandbox ready / Bac à sable prêt');
     const discovery = /discovery:\s+(\S+)/.exec(output)?.[1] ?? '';
     const portal = /received notifications:\s+(\S+)/.exec(output)?.[1] ?? '';
     const doc = (await (await fetch(discovery)).json()) as { issuer: string };
     expect(doc.issuer).toMatch(/\/realms\/apps$/);
+    // The login form of the realm answers, for a person to sign in by hand.
+    const auth = new URL(`${doc.issuer}/protocol/openid-connect/auth`);
+    auth.search = new URLSearchParams({
+      client_id: 'sandbox-app',
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: 'http://127.0.0.1:9000/callback',
+    }).toString();
+    expect((await fetch(auth, { redirect: 'manual' })).status).toBe(303);
     // The first notification goes through portal-events' outbox and worker to the LaBoite double.
     let page = '';
     for (let i = 0; i < 100 && !page.includes('Nouveau partage de Bob Durand'); i++) {
@@ -34,8 +35,8 @@ it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops 
     expect(page).toContain('Nouveau partage de Bob Durand');
     expect(output).toMatch(/alice \/ alice/);
   } finally {
-    child.kill('SIGINT');
+    sandbox.child.kill('SIGINT');
   }
-  expect(await exited).toBe(0);
-  expect(output).toContain('Sandbox stopped / Bac à sable arrêté');
+  expect(await sandbox.exited).toBe(0);
+  expect(sandbox.output()).toContain('Sandbox stopped / Bac à sable arrêté');
 });

@@ -1,6 +1,11 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fakeClock, type LaboiteDouble, seededRandom, startLaboiteDouble } from '@apps-education/testkit';
+import {
+  fakeClock,
+  type LaboiteDouble,
+  seededRandom,
+  spawnCaptured,
+  startLaboiteDouble,
+} from '@apps-education/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -196,23 +201,14 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
       it('redelivers after a worker is killed in the middle of a delivery, with no duplicate effect', async () => {
         await createOutbox({ store: sut.store }).enqueue(shareEvent({}, ['alice']));
         portal.setMode({ kind: 'slow', delayMs: 30_000 });
-        const child = spawn(process.execPath, ['--import', 'tsx', deliverOnce, ...sut.childArgs, portal.url], {
+        const worker = spawnCaptured(process.execPath, ['--import', 'tsx', deliverOnce, ...sut.childArgs, portal.url], {
           cwd: repoRoot,
-          stdio: ['ignore', 'pipe', 'pipe'],
         });
-        let output = '';
-        child.stdout.on('data', (b: Buffer) => {
-          output += b;
-        });
-        child.stderr.on('data', (b: Buffer) => {
-          output += b;
-        });
-        const exited = new Promise((resolve) => child.on('exit', resolve));
         for (let i = 0; i < 200 && portal.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-        expect(portal.received, `the child worker never reached the portal:\n${output}`).toHaveLength(1);
-        child.kill('SIGKILL');
-        await exited;
-        expect(output).not.toContain('finished');
+        expect(portal.received, `the child worker never reached the portal:\n${worker.output()}`).toHaveLength(1);
+        worker.child.kill('SIGKILL');
+        await worker.exited;
+        expect(worker.output()).not.toContain('finished');
         expect((await sut.store.stats()).pending).toBe(1);
 
         portal.setMode({ kind: 'up' });

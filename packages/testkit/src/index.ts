@@ -23,7 +23,16 @@ export {
 } from './oidc-provider.js';
 export { freePort } from './ports.js';
 export { REDIS_URL, requireRedis } from './redis.js';
-export { MissingPeerError, type PeerOptions, type RunningPeer, requireCommand, run, startPeer } from './system-peer.js';
+export {
+  type CapturedProcess,
+  MissingPeerError,
+  type PeerOptions,
+  type RunningPeer,
+  requireCommand,
+  run,
+  spawnCaptured,
+  startPeer,
+} from './system-peer.js';
 export { createTestCertificateAuthority, type TestCertificate, type TestCertificateAuthority } from './test-ca.js';
 export { type TempDir, tempDir } from './tmp.js';
 export { createUserAgent, type Hop, type UserAgent } from './user-agent.js';

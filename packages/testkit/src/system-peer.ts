@@ -157,3 +157,46 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+export interface CapturedProcess {
+  readonly child: ChildProcess;
+  /** stdout and stderr so far, interleaved as they came. */
+  output(): string;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** Waits until the output contains this text; throws with the output after timeoutMs. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+}
+
+/** Spawns a process (no shell) and keeps what it prints, for tests that kill or interrupt it. */
+export function spawnCaptured(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CapturedProcess {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let captured = '';
+  const append = (chunk: Buffer) => {
+    captured += chunk.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return {
+    child,
+    output: () => captured,
+    exited,
+    async waitFor(text, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!captured.includes(text)) {
+        if (Date.now() > deadline)
+          throw new Error(`"${text}" not printed within ${timeoutMs} ms. Output:\n${captured}`);
+        await wait(50);
+      }
+    },
+  };
+}

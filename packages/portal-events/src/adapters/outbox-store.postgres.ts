@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { DeliveryPayload } from '../core/deliveries.js';
 import { PortalEventsError } from '../core/errors.js';
-import type { PortalEventType } from '../core/events.js';
 import {
-  type ClaimedDelivery,
   type DeadLetter,
   OUTBOX_TABLE,
   type OutboxStats,
@@ -12,6 +9,9 @@ import {
   peopleColumn,
   personPattern,
   type Retention,
+  type StoredRow,
+  toClaimed,
+  toDeadLetter,
 } from './outbox-store.js';
 
 /** Anything that runs a query: the pool, or the caller's client inside its own BEGIN ... COMMIT. */
@@ -37,17 +37,6 @@ CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
 );
 CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due ON ${OUTBOX_TABLE} (next_attempt_at) WHERE status = 'pending';
 `;
-
-interface Row {
-  id: string;
-  event_id: string;
-  event_type: string;
-  idempotency_key: string;
-  payload: DeliveryPayload | null;
-  attempts: number;
-  created_at: string;
-  last_error: string | null;
-}
 
 export interface PostgresOutboxStore extends OutboxStore<PgQueryable> {
   /** Creates the table and index if missing (idempotent; safe for several processes starting at once). */
@@ -106,7 +95,7 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
       return result.rowCount ?? 0;
     },
     async claim(now, limit, leaseMs, workerId) {
-      const result = await query<Row>(
+      const result = await query<StoredRow>(
         `UPDATE ${OUTBOX_TABLE} o SET lease_until = $1, leased_by = $2, attempts = o.attempts + 1
          FROM (
            SELECT id FROM ${OUTBOX_TABLE}
@@ -117,17 +106,7 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
          RETURNING o.id, o.event_id, o.event_type, o.idempotency_key, o.payload, o.attempts, o.created_at, o.last_error`,
         [now + leaseMs, workerId, now, limit],
       );
-      return result.rows.map(
-        (row): ClaimedDelivery => ({
-          id: row.id,
-          eventId: row.event_id,
-          eventType: row.event_type as PortalEventType,
-          idempotencyKey: row.idempotency_key,
-          payload: row.payload as DeliveryPayload,
-          attempts: row.attempts,
-          createdAt: Number(row.created_at),
-        }),
-      );
+      return result.rows.map(toClaimed);
     },
     finishDelivered: (id, workerId, now, portalId) =>
       finish(
@@ -164,19 +143,12 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
       };
     },
     async listDead(limit): Promise<DeadLetter[]> {
-      const result = await query<Row>(
+      const result = await query<StoredRow>(
         `SELECT id, event_id, event_type, attempts, created_at, last_error FROM ${OUTBOX_TABLE}
          WHERE status = 'dead' ORDER BY finished_at DESC LIMIT $1`,
         [limit],
       );
-      return result.rows.map((row) => ({
-        id: row.id,
-        eventId: row.event_id,
-        eventType: row.event_type as PortalEventType,
-        attempts: row.attempts,
-        createdAt: Number(row.created_at),
-        reason: row.last_error ?? '',
-      }));
+      return result.rows.map(toDeadLetter);
     },
     async requeueDead(now, ids) {
       const result = await query(

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import type { DeliveryPayload, PlannedDelivery } from '../core/deliveries.js';
-import type { PortalEventType } from '../core/events.js';
+import type { PlannedDelivery } from '../core/deliveries.js';
 import {
-  type ClaimedDelivery,
   type DeadLetter,
   OUTBOX_TABLE,
   type OutboxStats,
@@ -11,6 +9,9 @@ import {
   peopleColumn,
   personPattern,
   type Retention,
+  type StoredRow,
+  toClaimed,
+  toDeadLetter,
 } from './outbox-store.js';
 
 const SCHEMA = `
@@ -33,17 +34,6 @@ CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
 );
 CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due ON ${OUTBOX_TABLE} (status, next_attempt_at);
 `;
-
-interface Row {
-  id: string;
-  event_id: string;
-  event_type: string;
-  idempotency_key: string;
-  payload: string | null;
-  attempts: number;
-  created_at: number;
-  last_error: string | null;
-}
 
 export interface SqliteOutboxStore extends OutboxStore<never> {
   /**
@@ -73,7 +63,7 @@ export function createSqliteOutboxStore(
     `INSERT INTO ${OUTBOX_TABLE} (id, event_id, event_type, idempotency_key, people, payload, status, created_at, next_attempt_at)
      VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
   );
-  const claimRows = db.prepare<[number, string, number, number, number], Row>(
+  const claimRows = db.prepare<[number, string, number, number, number], StoredRow>(
     `UPDATE ${OUTBOX_TABLE} SET lease_until = ?, leased_by = ?, attempts = attempts + 1
      WHERE id IN (
        SELECT id FROM ${OUTBOX_TABLE}
@@ -100,7 +90,7 @@ export function createSqliteOutboxStore(
        (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'dead') AS dead,
        (SELECT min(created_at) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS oldest`,
   );
-  const listDead = db.prepare<[number], Row>(
+  const listDead = db.prepare<[number], StoredRow>(
     `SELECT id, event_id, event_type, idempotency_key, payload, attempts, created_at, last_error
      FROM ${OUTBOX_TABLE} WHERE status = 'dead' ORDER BY finished_at DESC LIMIT ?`,
   );
@@ -159,14 +149,7 @@ export function createSqliteOutboxStore(
       return { pending: row?.pending ?? 0, dead: row?.dead ?? 0, oldestPendingCreatedAt: row?.oldest ?? null };
     },
     async listDead(limit): Promise<DeadLetter[]> {
-      return listDead.all(limit).map((row) => ({
-        id: row.id,
-        eventId: row.event_id,
-        eventType: row.event_type as PortalEventType,
-        attempts: row.attempts,
-        createdAt: row.created_at,
-        reason: row.last_error ?? '',
-      }));
+      return listDead.all(limit).map(toDeadLetter);
     },
     async requeueDead(now, ids) {
       if (ids === undefined) return requeueAll.run(now, now).changes;
@@ -181,17 +164,5 @@ export function createSqliteOutboxStore(
     async close() {
       if (options.ownsConnection) db.close();
     },
-  };
-}
-
-function toClaimed(row: Row): ClaimedDelivery {
-  return {
-    id: row.id,
-    eventId: row.event_id,
-    eventType: row.event_type as PortalEventType,
-    idempotencyKey: row.idempotency_key,
-    payload: JSON.parse(row.payload ?? 'null') as DeliveryPayload,
-    attempts: row.attempts,
-    createdAt: row.created_at,
   };
 }

@@ -72,3 +72,39 @@ export function personPattern(username: string): string {
 }
 
 export const OUTBOX_TABLE = 'portal_events_outbox';
+
+/** A row as both stores return it: SQLite gives the payload as JSON text and numbers; PostgreSQL jsonb and bigint strings. */
+export interface StoredRow {
+  id: string;
+  event_id: string;
+  event_type: string;
+  idempotency_key: string;
+  payload: DeliveryPayload | string | null;
+  attempts: number;
+  created_at: number | string;
+  last_error: string | null;
+}
+
+/** Row to leased delivery; the payload was written by `insert` from a validated event, so it is read back as is. */
+export function toClaimed(row: StoredRow): ClaimedDelivery {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type as PortalEventType,
+    idempotencyKey: row.idempotency_key,
+    payload: (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as DeliveryPayload,
+    attempts: row.attempts,
+    createdAt: Number(row.created_at),
+  };
+}
+
+export function toDeadLetter(row: StoredRow): DeadLetter {
+  return {
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type as PortalEventType,
+    attempts: row.attempts,
+    createdAt: Number(row.created_at),
+    reason: row.last_error ?? '',
+  };
+}
