@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   # CAS clients for keycloak-cas-bridge
   apache2 libapache2-mod-auth-cas php-cas
-  php8.2-cli php8.2-curl php8.2-xml php8.2-mbstring
+  php-cli php-curl php-xml php-mbstring
   # SAML 2.0 identity provider for peertube-auth-saml2
   simplesamlphp
   # promtool and a real Prometheus for every /metrics

@@ -1,3 +1,4 @@
+export { type AccessibilityViolation, accessibilityViolations, launchBrowser } from './browser.js';
 export { type FakeClock, fakeClock, seededRandom } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
 export {
