@@ -20,6 +20,10 @@ describe('event schema, version 1', () => {
     expect(parseEvent(recordingEvent(['alice'])).source).toBe('unknown');
   });
 
+  it('refuses a type that is an object whose toString throws, without crashing', () => {
+    expect(refusal({ ...shareEvent(), type: [{ toString: false }] }).userMessage.en).toContain('"(object)"');
+  });
+
   it('refuses an unknown type and lists the accepted ones', () => {
     const error = refusal({ ...shareEvent(), type: 'share.deleted' });
     expect(error.code).toBe('UNKNOWN_EVENT_TYPE');
@@ -79,7 +83,7 @@ describe('event schema, version 1', () => {
         }
         return true;
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
   });
 
@@ -94,7 +98,7 @@ describe('event schema, version 1', () => {
           return error instanceof PortalEventsError;
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: 5000 },
     );
   });
 });

@@ -109,7 +109,9 @@ export const EVENT_TYPES: readonly PortalEventType[] = ['share.created', 'meetin
 export function parseEvent(input: unknown): PortalEvent {
   const type = typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
-    throw new PortalEventsError('UNKNOWN_EVENT_TYPE', { type: String(type), types: EVENT_TYPES.join(', ') });
+    // Never String(type): an object's own toString may throw; show strings only, and the kind of anything else.
+    const shown = typeof type === 'string' ? type.slice(0, 64) : `(${type === null ? 'null' : typeof type})`;
+    throw new PortalEventsError('UNKNOWN_EVENT_TYPE', { type: shown, types: EVENT_TYPES.join(', ') });
   }
   const result = portalEvent.safeParse(input);
   if (result.success) return result.data;
