@@ -53,6 +53,7 @@ function recode(component: string): string | null {
 export function parseServiceUrl(raw: string): ParsedServiceUrl {
   if (raw === '') return { ok: false, problem: 'empty' };
   if (raw.length > MAX_SERVICE_URL_LENGTH) return { ok: false, problem: 'too_long' };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the purpose here.
   if (/[\u0000-\u001f\u007f\\]/.test(raw) || /%0[aAdD0]/.test(raw) || /%5[cC]/.test(raw)) {
     return { ok: false, problem: 'forbidden_character' };
   }
