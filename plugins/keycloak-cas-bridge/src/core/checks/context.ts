@@ -1,0 +1,49 @@
+import type { PgtRecord, TicketRecord, TicketStore } from '../records.js';
+import type { Registry } from '../registry.js';
+import type { ResponseFormat } from '../responses.js';
+import type { ServiceUrl } from '../service-url.js';
+
+export type ValidationEndpoint =
+  | 'validate'
+  | 'serviceValidate'
+  | 'proxyValidate'
+  | 'p3/serviceValidate'
+  | 'p3/proxyValidate';
+
+/** Query parameters as received: CAS parameters are case-sensitive (CAS 3.0.3, 2.x); unknown ones are ignored. */
+export interface ValidationParams {
+  readonly service?: string;
+  readonly ticket?: string;
+  readonly pgtUrl?: string;
+  readonly renew?: string;
+  readonly format?: string;
+}
+
+export interface ProxyCallback {
+  /** GETs pgtUrl with pgtId and pgtIou over https with a trusted certificate; true only on HTTP 200. */
+  (url: ServiceUrl, pgtId: string, pgtIou: string): Promise<boolean>;
+}
+
+export interface ValidationDeps {
+  readonly registry: () => Registry;
+  readonly store: TicketStore;
+  readonly now: () => number;
+  readonly newTicket: (kind: 'PGT' | 'PGTIOU') => string;
+  readonly proxyCallback: ProxyCallback;
+  /** Test-only (named as unsafe in the configuration): accept a pgtUrl over plain http. */
+  readonly unsafeAllowHttpPgtUrl: boolean;
+}
+
+/** What the checks read and fill in, in pipeline order. */
+export interface ValidationContext {
+  readonly endpoint: ValidationEndpoint;
+  readonly params: ValidationParams;
+  readonly deps: ValidationDeps;
+  format: ResponseFormat;
+  service?: ServiceUrl;
+  ticket?: TicketRecord;
+  pgtUrl?: ServiceUrl;
+  pgt?: { record: PgtRecord; iou: string };
+}
+
+export type Check = (ctx: ValidationContext) => Promise<void> | void;

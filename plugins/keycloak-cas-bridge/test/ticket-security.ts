@@ -1,0 +1,270 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { proxy } from '../src/core/proxy.js';
+import type { TicketStore } from '../src/core/records.js';
+import { validate } from '../src/core/validation.js';
+import { harness } from './harness.js';
+
+const A = 'https://a.ac-test.fr/login?next=%2Fcourse';
+const B = 'https://b.ac-test.fr/';
+
+/** The ticket rules, each negative case its own test, run against every store. */
+export function ticketSecurity(name: string, open: () => Promise<{ store: TicketStore; close(): Promise<void> }>) {
+  describe(`ticket rules (${name} store)`, () => {
+    let store: TicketStore;
+    let close: () => Promise<void>;
+    beforeEach(async () => {
+      ({ store, close } = await open());
+    });
+    afterEach(() => close());
+
+    it('validates an ST once at /p3/serviceValidate with the released attributes and CAS 3 ones', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const outcome = await validate('p3/serviceValidate', { service: A, ticket }, h.deps);
+      expect(outcome.result).toBe('success');
+      expect(outcome.body).toContain('<cas:user>alice</cas:user>');
+      expect(outcome.body).toContain('<cas:mail>alice@ac-test.fr</cas:mail>');
+      expect(outcome.body).toContain(
+        '<cas:memberOf>admin_maths-4e-b</cas:memberOf>\n      <cas:memberOf>member_sciences</cas:memberOf>',
+      );
+      expect(outcome.body).toContain('<cas:isFromNewLogin>true</cas:isFromNewLogin>');
+      expect(outcome.body).toContain(
+        '<cas:longTermAuthenticationRequestTokenUsed>false</cas:longTermAuthenticationRequestTokenUsed>',
+      );
+      expect(outcome.body).toMatch(/<cas:authenticationDate>\d{4}-\d\d-\d\dT/);
+    });
+
+    it('answers JSON with multi-valued attributes as arrays', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const outcome = await validate('p3/serviceValidate', { service: A, ticket, format: 'JSON' }, h.deps);
+      const json = JSON.parse(outcome.body) as {
+        serviceResponse: { authenticationSuccess: { user: string; attributes: Record<string, string[]> } };
+      };
+      expect(json.serviceResponse.authenticationSuccess.user).toBe('alice');
+      expect(json.serviceResponse.authenticationSuccess.attributes.memberOf).toEqual([
+        'admin_maths-4e-b',
+        'member_sciences',
+      ]);
+      expect(outcome.contentType).toMatch(/^application\/json/);
+    });
+
+    it('refuses an unsupported format with INVALID_REQUEST, in XML', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const outcome = await validate('p3/serviceValidate', { service: A, ticket, format: 'YAML' }, h.deps);
+      expect(outcome.result).toBe('INVALID_REQUEST');
+      expect(outcome.body).toContain('<cas:authenticationFailure code="INVALID_REQUEST">');
+    });
+
+    it('releases no attributes at CAS 2 /serviceValidate', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const outcome = await validate('serviceValidate', { service: A, ticket }, h.deps);
+      expect(outcome.body).not.toContain('cas:attributes');
+    });
+
+    it('answers CAS 1.0 /validate with two lines', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      expect((await validate('validate', { service: A, ticket }, h.deps)).body).toBe('yes\nalice\n');
+      expect((await validate('validate', { service: A, ticket }, h.deps)).body).toBe('no\n\n');
+    });
+
+    it('ticket replay: a second validation of the same ST fails', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      expect((await validate('p3/serviceValidate', { service: A, ticket }, h.deps)).result).toBe('success');
+      expect((await validate('p3/serviceValidate', { service: A, ticket }, h.deps)).result).toBe('INVALID_TICKET');
+    });
+
+    it('200 parallel validations of one ticket: exactly one success', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const outcomes = await Promise.all(
+        Array.from({ length: 200 }, () => validate('p3/serviceValidate', { service: A, ticket }, h.deps)),
+      );
+      expect(outcomes.filter((o) => o.result === 'success')).toHaveLength(1);
+      expect(outcomes.filter((o) => o.result === 'INVALID_TICKET')).toHaveLength(199);
+    });
+
+    it('a ticket for service A validated for service B: INVALID_SERVICE, and the ticket is gone', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      expect((await validate('p3/serviceValidate', { service: B, ticket }, h.deps)).result).toBe('INVALID_SERVICE');
+      expect((await validate('p3/serviceValidate', { service: A, ticket }, h.deps)).result).toBe('INVALID_TICKET');
+    });
+
+    it('a ticket for A validated with A plus an extra query parameter: INVALID_SERVICE', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      expect((await validate('p3/serviceValidate', { service: `${A}&x=1`, ticket }, h.deps)).result).toBe(
+        'INVALID_SERVICE',
+      );
+    });
+
+    it('a ticket validated with its service encoded differently (phpCAS vs mod_auth_cas) succeeds', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const lowerCaseEncoding = 'https://a.ac-test.fr/login?next=%2fcourse';
+      expect((await validate('p3/serviceValidate', { service: lowerCaseEncoding, ticket }, h.deps)).result).toBe(
+        'success',
+      );
+    });
+
+    it('an expired ticket fails', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A, { ttlMs: 10_000 });
+      h.clock.advance(10_001);
+      expect((await validate('p3/serviceValidate', { service: A, ticket }, h.deps)).result).toBe('INVALID_TICKET');
+    });
+
+    it('a PT at /validate fails', async () => {
+      const h = harness(store);
+      const pt = await proxyTicket(h);
+      expect((await validate('validate', { service: 'https://api.ac-test.fr/v1', ticket: pt }, h.deps)).body).toBe(
+        'no\n\n',
+      );
+    });
+
+    it('a PT at /serviceValidate fails', async () => {
+      const h = harness(store);
+      const pt = await proxyTicket(h);
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://api.ac-test.fr/v1', ticket: pt },
+        h.deps,
+      );
+      expect(outcome.result).toBe('INVALID_TICKET_SPEC');
+    });
+
+    it('a PT at /proxyValidate succeeds once and lists the proxy', async () => {
+      const h = harness(store);
+      const pt = await proxyTicket(h);
+      const outcome = await validate('p3/proxyValidate', { service: 'https://api.ac-test.fr/v1', ticket: pt }, h.deps);
+      expect(outcome.result).toBe('success');
+      expect(outcome.body).toContain('<cas:proxy>https://ent.ac-test.fr/pgtCallback</cas:proxy>');
+      expect(outcome.body).toContain('<cas:uid>alice</cas:uid>');
+    });
+
+    it('missing ticket or service: INVALID_REQUEST', async () => {
+      const h = harness(store);
+      expect((await validate('p3/serviceValidate', { service: A }, h.deps)).result).toBe('INVALID_REQUEST');
+      expect((await validate('p3/serviceValidate', { ticket: 'ST-x' }, h.deps)).result).toBe('INVALID_REQUEST');
+    });
+
+    it('a malformed ticket: INVALID_TICKET, never a crash', async () => {
+      const h = harness(store);
+      for (const ticket of ['ST_abc', 'TGC-abc', `ST-${'a'.repeat(500)}`, '<x>', 'PGT-abc']) {
+        expect((await validate('p3/serviceValidate', { service: A, ticket }, h.deps)).result).toBe('INVALID_TICKET');
+      }
+    });
+
+    it('renew=true refuses a ticket from an existing SSO session', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A, { fromNewLogin: false });
+      expect((await validate('p3/serviceValidate', { service: A, ticket, renew: 'true' }, h.deps)).result).toBe(
+        'INVALID_TICKET',
+      );
+    });
+
+    it('a service registered with forced renew refuses a ticket from an existing session even without renew', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue('https://exam.ac-test.fr/', { fromNewLogin: false });
+      expect(
+        (await validate('p3/serviceValidate', { service: 'https://exam.ac-test.fr/', ticket }, h.deps)).result,
+      ).toBe('INVALID_TICKET');
+    });
+
+    it('a pgtUrl over http: INVALID_PROXY_CALLBACK', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue('https://ent.ac-test.fr/');
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://ent.ac-test.fr/', ticket, pgtUrl: 'http://ent.ac-test.fr/cb' },
+        h.deps,
+      );
+      expect(outcome.result).toBe('INVALID_PROXY_CALLBACK');
+      expect(h.callbacks).toHaveLength(0);
+    });
+
+    it('a pgtUrl whose callback fails (untrusted certificate): success without a PGT IOU', async () => {
+      const h = harness(store, { callback: async () => false });
+      const { ticket } = await h.issue('https://ent.ac-test.fr/');
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://ent.ac-test.fr/', ticket, pgtUrl: 'https://ent.ac-test.fr/cb' },
+        h.deps,
+      );
+      expect(outcome.result).toBe('success');
+      expect(outcome.body).not.toContain('proxyGrantingTicket');
+    });
+
+    it('a pgtUrl from a service not allowed to proxy: UNAUTHORIZED_SERVICE_PROXY', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      expect(
+        (await validate('p3/serviceValidate', { service: A, ticket, pgtUrl: 'https://a.ac-test.fr/cb' }, h.deps))
+          .result,
+      ).toBe('UNAUTHORIZED_SERVICE_PROXY');
+    });
+
+    it('/proxy refuses a target outside the proxy policy with UNAUTHORIZED_SERVICE', async () => {
+      const h = harness(store);
+      const pgt = await grantingTicket(h);
+      const outcome = await proxy(
+        { pgt, targetService: 'https://b.ac-test.fr/' },
+        { ...h.deps, newTicket: () => 'PT-unused', ticketTtlMs: 60_000 },
+      );
+      expect(outcome.result).toBe('UNAUTHORIZED_SERVICE');
+    });
+
+    it('/proxy refuses an unknown PGT, and a PGT whose session was logged out', async () => {
+      const h = harness(store);
+      const proxyDeps = { ...h.deps, newTicket: (k: 'PT') => `${k}-x`, ticketTtlMs: 60_000 };
+      expect((await proxy({ pgt: 'PGT-nope', targetService: 'https://api.ac-test.fr/' }, proxyDeps)).result).toBe(
+        'INVALID_TICKET',
+      );
+      const pgt = await grantingTicket(h);
+      const sessionId = (await store.getPgt(pgt, h.clock.now()))?.sessionId ?? '';
+      await store.deleteSession(sessionId);
+      expect((await proxy({ pgt, targetService: 'https://api.ac-test.fr/' }, proxyDeps)).result).toBe('INVALID_TICKET');
+    });
+
+    it('/proxy requires both parameters', async () => {
+      const h = harness(store);
+      const outcome = await proxy(
+        { targetService: 'https://api.ac-test.fr/' },
+        { ...h.deps, newTicket: () => 'PT-x', ticketTtlMs: 1 },
+      );
+      expect(outcome.body).toContain('<cas:proxyFailure code="INVALID_REQUEST">');
+    });
+  });
+}
+
+type H = ReturnType<typeof harness>;
+
+async function grantingTicket(h: H): Promise<string> {
+  const { ticket } = await h.issue('https://ent.ac-test.fr/');
+  const outcome = await validate(
+    'p3/serviceValidate',
+    { service: 'https://ent.ac-test.fr/', ticket, pgtUrl: 'https://ent.ac-test.fr/pgtCallback' },
+    h.deps,
+  );
+  const iou = /<cas:proxyGrantingTicket>([^<]+)</.exec(outcome.body)?.[1];
+  const callback = h.callbacks.find((c) => c.pgtIou === iou);
+  if (!callback) throw new Error(`no PGT: ${outcome.body}`);
+  return callback.pgtId;
+}
+
+async function proxyTicket(h: H): Promise<string> {
+  const pgt = await grantingTicket(h);
+  const { newTicket } = await import('../src/core/tickets.js');
+  const outcome = await proxy(
+    { pgt, targetService: 'https://api.ac-test.fr/v1' },
+    { ...h.deps, newTicket: (k) => newTicket(k), ticketTtlMs: 60_000 },
+  );
+  const pt = /<cas:proxyTicket>([^<]+)</.exec(outcome.body)?.[1];
+  if (!pt) throw new Error(outcome.body);
+  return pt;
+}

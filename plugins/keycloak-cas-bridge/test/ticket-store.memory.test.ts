@@ -1,0 +1,7 @@
+import { createMemoryTicketStore } from '../src/adapters/ticket-store.memory.js';
+import { ticketSecurity } from './ticket-security.js';
+
+ticketSecurity('memory', async () => {
+  const store = createMemoryTicketStore();
+  return { store, close: () => store.close() };
+});
