@@ -131,4 +131,4 @@ export async function validate(
   return { status: 200, contentType: contentType(), body: renderSuccess(ctx.format, success), result: 'success' };
 }
 
-export type { ValidationDeps, ValidationEndpoint, ValidationParams } from './checks/context.js';
+export type { ProxyCallback, ValidationDeps, ValidationEndpoint, ValidationParams } from './checks/context.js';

@@ -19,10 +19,8 @@ export interface ValidationParams {
   readonly format?: string;
 }
 
-export interface ProxyCallback {
-  /** GETs pgtUrl with pgtId and pgtIou over https with a trusted certificate; true only on HTTP 200. */
-  (url: ServiceUrl, pgtId: string, pgtIou: string): Promise<boolean>;
-}
+/** GETs pgtUrl with pgtId and pgtIou over https with a trusted certificate; true only on HTTP 200. */
+export type ProxyCallback = (url: ServiceUrl, pgtId: string, pgtIou: string) => Promise<boolean>;
 
 export interface ValidationDeps {
   readonly registry: () => Registry;
