@@ -1,0 +1,105 @@
+import { Redis } from 'ioredis';
+import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+
+/**
+ * For several bridge processes behind a load balancer: every piece of state in Redis, every key with a TTL.
+ * - single use: `GETDEL` (Redis 6.2+) returns and removes a ticket in one atomic command;
+ * - a session's services are a list beside it, appended with RPUSH (no read-modify-write race between processes);
+ * - a session's PGTs are a set beside it, deleted with it at logout (one MULTI);
+ * - active sessions are counted from a sorted set scored by expiry.
+ */
+export function createRedisTicketStore(url: string, options: { prefix?: string } = {}): TicketStore {
+  const prefix = options.prefix ?? 'cas:';
+  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  redis.on('error', () => undefined); // surfaced through the commands' own rejections and /readyz
+  const k = {
+    ticket: (id: string) => `${prefix}t:${id}`,
+    session: (id: string) => `${prefix}s:${id}`,
+    services: (id: string) => `${prefix}s:${id}:services`,
+    pgts: (id: string) => `${prefix}s:${id}:pgts`,
+    pgt: (id: string) => `${prefix}p:${id}`,
+    active: `${prefix}sessions`,
+  };
+  const ttl = (expiresAt: number) => Math.max(1, expiresAt - Date.now());
+
+  return {
+    async putTicket(ticket) {
+      await redis.set(k.ticket(ticket.id), JSON.stringify(ticket), 'PX', ttl(ticket.expiresAt));
+    },
+    async takeTicket(id, now) {
+      const raw = await redis.getdel(k.ticket(id));
+      if (raw === null) return null;
+      const ticket = JSON.parse(raw) as TicketRecord;
+      return ticket.expiresAt > now ? ticket : null;
+    },
+    async putSession(session) {
+      const { services, ...rest } = session;
+      const px = ttl(session.expiresAt);
+      const multi = redis
+        .multi()
+        .set(k.session(session.id), JSON.stringify(rest), 'PX', px)
+        .del(k.services(session.id));
+      if (services.length > 0)
+        multi
+          .rpush(k.services(session.id), ...services.map((s) => JSON.stringify(s)))
+          .pexpire(k.services(session.id), px);
+      await multi.zadd(k.active, session.expiresAt, session.id).exec();
+    },
+    async getSession(id, now) {
+      const [[, raw], [, list]] = ((await redis.multi().get(k.session(id)).lrange(k.services(id), 0, -1).exec()) ??
+        []) as [[unknown, string | null], [unknown, string[]]];
+      if (!raw) return null;
+      const session = {
+        ...(JSON.parse(raw) as Omit<SsoSession, 'services'>),
+        services: list.map((s) => JSON.parse(s) as SessionService),
+      };
+      return session.expiresAt > now ? session : null;
+    },
+    async addSessionService(id, entry, now) {
+      const raw = await redis.get(k.session(id));
+      if (!raw) return;
+      const session = JSON.parse(raw) as SsoSession;
+      if (session.expiresAt <= now) return;
+      await redis
+        .multi()
+        .rpush(k.services(id), JSON.stringify(entry))
+        .pexpire(k.services(id), ttl(session.expiresAt))
+        .exec();
+    },
+    async deleteSession(id) {
+      const session = await this.getSession(id, 0);
+      const pgts = await redis.smembers(k.pgts(id));
+      await redis
+        .multi()
+        .del(k.session(id), k.services(id), k.pgts(id), ...pgts.map(k.pgt))
+        .zrem(k.active, id)
+        .exec();
+      return session;
+    },
+    async putPgt(pgt: PgtRecord) {
+      const px = ttl(pgt.expiresAt);
+      await redis
+        .multi()
+        .set(k.pgt(pgt.id), JSON.stringify(pgt), 'PX', px)
+        .sadd(k.pgts(pgt.sessionId), pgt.id)
+        .pexpire(k.pgts(pgt.sessionId), px)
+        .exec();
+    },
+    async getPgt(id, now) {
+      const raw = await redis.get(k.pgt(id));
+      if (!raw) return null;
+      const pgt = JSON.parse(raw) as PgtRecord;
+      return pgt.expiresAt > now ? pgt : null;
+    },
+    async countSessions(now) {
+      await redis.zremrangebyscore(k.active, '-inf', now);
+      return redis.zcard(k.active);
+    },
+    async ping() {
+      if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

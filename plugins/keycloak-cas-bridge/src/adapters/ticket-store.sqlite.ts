@@ -1,0 +1,97 @@
+import Database from 'better-sqlite3';
+import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+
+/**
+ * The embedded default: one SQLite file, so tickets and SSO sessions survive a restart of the single bridge process.
+ * `takeTicket` is one `DELETE ... RETURNING`: atomic, so a ticket is handed out once. Expired rows are deleted
+ * every minute.
+ */
+export function openSqliteTicketStore(path: string): TicketStore {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS cas_tickets (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS cas_sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS cas_pgts (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS cas_pgts_session ON cas_pgts (session_id);
+  `);
+  const putTicket = db.prepare('INSERT OR REPLACE INTO cas_tickets (id, record, expires_at) VALUES (?, ?, ?)');
+  const takeTicket = db.prepare<[string], { record: string; expires_at: number }>(
+    'DELETE FROM cas_tickets WHERE id = ? RETURNING record, expires_at',
+  );
+  const putSession = db.prepare('INSERT OR REPLACE INTO cas_sessions (id, record, expires_at) VALUES (?, ?, ?)');
+  const getSession = db.prepare<[string, number], { record: string }>(
+    'SELECT record FROM cas_sessions WHERE id = ? AND expires_at > ?',
+  );
+  const deleteSession = db.prepare<[string], { record: string }>(
+    'DELETE FROM cas_sessions WHERE id = ? RETURNING record',
+  );
+  const deletePgts = db.prepare('DELETE FROM cas_pgts WHERE session_id = ?');
+  const putPgt = db.prepare('INSERT OR REPLACE INTO cas_pgts (id, session_id, record, expires_at) VALUES (?, ?, ?, ?)');
+  const getPgt = db.prepare<[string, number], { record: string }>(
+    'SELECT record FROM cas_pgts WHERE id = ? AND expires_at > ?',
+  );
+  const countSessions = db.prepare<[number], { n: number }>(
+    'SELECT count(*) AS n FROM cas_sessions WHERE expires_at > ?',
+  );
+  const sweep = (now: number) => {
+    for (const table of ['cas_tickets', 'cas_sessions', 'cas_pgts'])
+      db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`).run(now);
+  };
+  const timer = setInterval(() => sweep(Date.now()), 60_000);
+  timer.unref();
+
+  const addService = db.transaction((id: string, entry: SessionService, now: number) => {
+    const row = getSession.get(id, now);
+    if (!row) return;
+    const session = JSON.parse(row.record) as SsoSession;
+    putSession.run(id, JSON.stringify({ ...session, services: [...session.services, entry] }), session.expiresAt);
+  });
+  const removeSession = db.transaction((id: string) => {
+    const row = deleteSession.get(id);
+    deletePgts.run(id);
+    return row ? (JSON.parse(row.record) as SsoSession) : null;
+  });
+
+  return {
+    async putTicket(ticket) {
+      putTicket.run(ticket.id, JSON.stringify(ticket), ticket.expiresAt);
+    },
+    async takeTicket(id, now) {
+      const row = takeTicket.get(id);
+      return row && row.expires_at > now ? (JSON.parse(row.record) as TicketRecord) : null;
+    },
+    async putSession(session) {
+      putSession.run(session.id, JSON.stringify(session), session.expiresAt);
+    },
+    async getSession(id, now) {
+      const row = getSession.get(id, now);
+      return row ? (JSON.parse(row.record) as SsoSession) : null;
+    },
+    async addSessionService(id, entry, now) {
+      addService(id, entry, now);
+    },
+    async deleteSession(id) {
+      return removeSession(id);
+    },
+    async putPgt(pgt) {
+      putPgt.run(pgt.id, pgt.sessionId, JSON.stringify(pgt), pgt.expiresAt);
+    },
+    async getPgt(id, now) {
+      const row = getPgt.get(id, now);
+      return row ? (JSON.parse(row.record) as PgtRecord) : null;
+    },
+    async countSessions(now) {
+      return countSessions.get(now)?.n ?? 0;
+    },
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async close() {
+      clearInterval(timer);
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { requireRedis } from '@apps-education/testkit';
+import { expect, it } from 'vitest';
+import { createRedisTicketStore } from '../src/adapters/ticket-store.redis.js';
+import { harness } from './harness.js';
+import { ticketSecurity } from './ticket-security.js';
+
+ticketSecurity('Redis', async () => {
+  const url = await requireRedis();
+  const store = createRedisTicketStore(url, { prefix: `test-${randomBytes(4).toString('hex')}:` });
+  return { store, close: () => store.close() };
+});
+
+it('two store handles (two bridge processes) on one Redis share tickets, sessions and single use', async () => {
+  const url = await requireRedis();
+  const prefix = `test-${randomBytes(4).toString('hex')}:`;
+  const one = createRedisTicketStore(url, { prefix });
+  const two = createRedisTicketStore(url, { prefix });
+  const h = harness(one);
+  const { ticket, session } = await h.issue('https://a.ac-test.fr/');
+  await one.addSessionService(
+    session.id,
+    { service: 'https://a.ac-test.fr/', serviceId: 'app-a', ticket },
+    h.clock.now(),
+  );
+  expect((await two.getSession(session.id, h.clock.now()))?.services).toHaveLength(1);
+  const taken = await Promise.all([one.takeTicket(ticket, h.clock.now()), two.takeTicket(ticket, h.clock.now())]);
+  expect(taken.filter((t) => t !== null)).toHaveLength(1);
+  expect(await two.countSessions(h.clock.now())).toBe(1);
+  await two.deleteSession(session.id);
+  expect(await one.getSession(session.id, h.clock.now())).toBeNull();
+  await Promise.all([one.close(), two.close()]);
+});

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { tempDir } from '@apps-education/testkit';
+import { expect, it } from 'vitest';
+import { openSqliteTicketStore } from '../src/adapters/ticket-store.sqlite.js';
+import { harness } from './harness.js';
+import { ticketSecurity } from './ticket-security.js';
+
+ticketSecurity('SQLite', async () => {
+  const dir = await tempDir('cas-sqlite-');
+  const store = openSqliteTicketStore(join(dir.path, 'cas.db'));
+  return {
+    store,
+    async close() {
+      await store.close();
+      await dir.remove();
+    },
+  };
+});
+
+it('keeps tickets and sessions across a restart (SQLite file reopened)', async () => {
+  await using dir = await tempDir('cas-sqlite-');
+  const path = join(dir.path, 'cas.db');
+  const first = openSqliteTicketStore(path);
+  const h = harness(first);
+  const { ticket, session } = await h.issue('https://a.ac-test.fr/');
+  await first.close();
+  const second = openSqliteTicketStore(path);
+  expect((await second.getSession(session.id, h.clock.now()))?.subject).toBe(session.subject);
+  expect((await second.takeTicket(ticket, h.clock.now()))?.service).toBe('https://a.ac-test.fr/');
+  await second.close();
+});
