@@ -268,3 +268,34 @@ async function proxyTicket(h: H): Promise<string> {
   if (!pt) throw new Error(outcome.body);
   return pt;
 }
+
+/** Login states: single use and 10-minute expiry, on every store. */
+export function loginStateRules(name: string, open: () => Promise<{ store: TicketStore; close(): Promise<void> }>) {
+  describe(`login state (${name} store)`, () => {
+    const login = (state: string, expiresAt: number) => ({
+      state,
+      nonce: 'n',
+      codeVerifier: 'v',
+      service: null,
+      renew: false,
+      gateway: false,
+      warn: false,
+      method: 'GET' as const,
+      previousSessionId: null,
+      expiresAt,
+    });
+    it('is taken once', async () => {
+      const { store, close } = await open();
+      await store.putLoginState(login('s1', Date.now() + 600_000));
+      expect((await store.takeLoginState('s1', Date.now()))?.nonce).toBe('n');
+      expect(await store.takeLoginState('s1', Date.now())).toBeNull();
+      await close();
+    });
+    it('is refused once expired', async () => {
+      const { store, close } = await open();
+      await store.putLoginState(login('s2', Date.now() + 1_000));
+      expect(await store.takeLoginState('s2', Date.now() + 1_001)).toBeNull();
+      await close();
+    });
+  });
+}

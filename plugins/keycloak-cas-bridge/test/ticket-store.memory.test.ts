@@ -1,7 +1,12 @@
 import { createMemoryTicketStore } from '../src/adapters/ticket-store.memory.js';
-import { ticketSecurity } from './ticket-security.js';
+import { loginStateRules, ticketSecurity } from './ticket-security.js';
 
 ticketSecurity('memory', async () => {
+  const store = createMemoryTicketStore();
+  return { store, close: () => store.close() };
+});
+
+loginStateRules('memory', async () => {
   const store = createMemoryTicketStore();
   return { store, close: () => store.close() };
 });

@@ -1,10 +1,11 @@
-import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
 
 /** For tests and a single process: everything in Maps, expired entries swept as they are met and every minute. */
 export function createMemoryTicketStore(): TicketStore {
   const tickets = new Map<string, TicketRecord>();
   const sessions = new Map<string, SsoSession>();
   const pgts = new Map<string, PgtRecord>();
+  const logins = new Map<string, LoginState>();
   const live = <T extends { expiresAt: number }>(map: Map<string, T>, id: string, now: number): T | null => {
     const value = map.get(id);
     if (!value) return null;
@@ -16,7 +17,7 @@ export function createMemoryTicketStore(): TicketStore {
   };
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const map of [tickets, sessions, pgts] as Map<string, { expiresAt: number }>[]) {
+    for (const map of [tickets, sessions, pgts, logins] as Map<string, { expiresAt: number }>[]) {
       for (const [id, value] of map) if (value.expiresAt <= now) map.delete(id);
     }
   }, 60_000);
@@ -53,6 +54,14 @@ export function createMemoryTicketStore(): TicketStore {
     },
     async getPgt(id, now) {
       return live(pgts, id, now);
+    },
+    async putLoginState(login) {
+      logins.set(login.state, login);
+    },
+    async takeLoginState(state, now) {
+      const login = live(logins, state, now);
+      logins.delete(state);
+      return login;
     },
     async countSessions(now) {
       let n = 0;

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
 
 /**
  * For several bridge processes behind a load balancer: every piece of state in Redis, every key with a TTL.
@@ -19,6 +19,7 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     pgts: (id: string) => `${prefix}s:${id}:pgts`,
     pgt: (id: string) => `${prefix}p:${id}`,
     active: `${prefix}sessions`,
+    login: (state: string) => `${prefix}l:${state}`,
   };
   const ttl = (expiresAt: number) => Math.max(1, expiresAt - Date.now());
 
@@ -90,6 +91,15 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
       if (!raw) return null;
       const pgt = JSON.parse(raw) as PgtRecord;
       return pgt.expiresAt > now ? pgt : null;
+    },
+    async putLoginState(login) {
+      await redis.set(k.login(login.state), JSON.stringify(login), 'PX', ttl(login.expiresAt));
+    },
+    async takeLoginState(state, now) {
+      const raw = await redis.getdel(k.login(state));
+      if (raw === null) return null;
+      const login = JSON.parse(raw) as LoginState;
+      return login.expiresAt > now ? login : null;
     },
     async countSessions(now) {
       await redis.zremrangebyscore(k.active, '-inf', now);

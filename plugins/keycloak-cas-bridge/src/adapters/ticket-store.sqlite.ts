@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
 
 /**
  * The embedded default: one SQLite file, so tickets and SSO sessions survive a restart of the single bridge process.
@@ -16,6 +16,7 @@ export function openSqliteTicketStore(path: string): TicketStore {
     CREATE TABLE IF NOT EXISTS cas_sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS cas_pgts (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS cas_pgts_session ON cas_pgts (session_id);
+    CREATE TABLE IF NOT EXISTS cas_logins (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
   `);
   const putTicket = db.prepare('INSERT OR REPLACE INTO cas_tickets (id, record, expires_at) VALUES (?, ?, ?)');
   const takeTicket = db.prepare<[string], { record: string; expires_at: number }>(
@@ -33,11 +34,15 @@ export function openSqliteTicketStore(path: string): TicketStore {
   const getPgt = db.prepare<[string, number], { record: string }>(
     'SELECT record FROM cas_pgts WHERE id = ? AND expires_at > ?',
   );
+  const putLogin = db.prepare('INSERT OR REPLACE INTO cas_logins (id, record, expires_at) VALUES (?, ?, ?)');
+  const takeLogin = db.prepare<[string], { record: string; expires_at: number }>(
+    'DELETE FROM cas_logins WHERE id = ? RETURNING record, expires_at',
+  );
   const countSessions = db.prepare<[number], { n: number }>(
     'SELECT count(*) AS n FROM cas_sessions WHERE expires_at > ?',
   );
   const sweep = (now: number) => {
-    for (const table of ['cas_tickets', 'cas_sessions', 'cas_pgts'])
+    for (const table of ['cas_tickets', 'cas_sessions', 'cas_pgts', 'cas_logins'])
       db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`).run(now);
   };
   const timer = setInterval(() => sweep(Date.now()), 60_000);
@@ -82,6 +87,13 @@ export function openSqliteTicketStore(path: string): TicketStore {
     async getPgt(id, now) {
       const row = getPgt.get(id, now);
       return row ? (JSON.parse(row.record) as PgtRecord) : null;
+    },
+    async putLoginState(login) {
+      putLogin.run(login.state, JSON.stringify(login), login.expiresAt);
+    },
+    async takeLoginState(state, now) {
+      const row = takeLogin.get(state);
+      return row && row.expires_at > now ? (JSON.parse(row.record) as LoginState) : null;
     },
     async countSessions(now) {
       return countSessions.get(now)?.n ?? 0;

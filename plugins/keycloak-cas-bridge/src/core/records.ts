@@ -60,6 +60,25 @@ export interface PgtRecord {
 }
 
 /**
+ * A login in progress at the IdP, kept on the server (not in a cookie) so a restart or another bridge process can
+ * finish it; single use, and gone after 10 minutes.
+ */
+export interface LoginState {
+  readonly state: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** The canonical service URL the person is signing in to, or null for a login without service. */
+  readonly service: string | null;
+  readonly renew: boolean;
+  readonly gateway: boolean;
+  readonly warn: boolean;
+  readonly method: 'GET' | 'POST';
+  /** The SSO session being renewed, if any: its services carry over to the new one. */
+  readonly previousSessionId: string | null;
+  readonly expiresAt: number;
+}
+
+/**
  * One interface for every store (memory, SQLite, Redis). `takeTicket` is the single-use rule: it returns the ticket
  * and removes it in one atomic step, so of any number of concurrent validations exactly one gets it.
  */
@@ -73,6 +92,9 @@ export interface TicketStore {
   deleteSession(id: string): Promise<SsoSession | null>;
   putPgt(pgt: PgtRecord): Promise<void>;
   getPgt(id: string, now: number): Promise<PgtRecord | null>;
+  putLoginState(login: LoginState): Promise<void>;
+  /** Returns and removes it (single use). */
+  takeLoginState(state: string, now: number): Promise<LoginState | null>;
   countSessions(now: number): Promise<number>;
   /** Throws when the store cannot be reached (for /readyz). */
   ping(): Promise<void>;
