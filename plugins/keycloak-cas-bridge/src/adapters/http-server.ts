@@ -1,0 +1,405 @@
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { groupsOf, principalFor, serviceTicket } from '../core/issue.js';
+import { proxy } from '../core/proxy.js';
+import type { SessionClaims, SsoSession, TicketStore } from '../core/records.js';
+import type { RegisteredService, Registry } from '../core/registry.js';
+import { parseServiceUrl, type ServiceUrl } from '../core/service-url.js';
+import { newTicket } from '../core/tickets.js';
+import { type ProxyCallback, type ValidationEndpoint, validate } from '../core/validation.js';
+import type { IdentityProvider } from './identity-provider.js';
+import type { BridgeMetrics } from './metrics.js';
+import { localeOf, type PageContext, pages } from './pages.js';
+import type { SingleLogout } from './single-logout.js';
+
+export interface HttpServerDeps {
+  readonly publicUrl: string;
+  readonly registry: () => Registry;
+  readonly store: TicketStore;
+  readonly idp: IdentityProvider;
+  readonly singleLogout: SingleLogout;
+  readonly proxyCallback: ProxyCallback;
+  readonly metrics: BridgeMetrics;
+  readonly logger: FastifyBaseLogger;
+  readonly now?: () => number;
+  readonly ticketTtlMs: number;
+  readonly sessionTtlMs: number;
+  readonly loginTtlMs: number;
+  readonly unsafeAllowHttpPgtUrl: boolean;
+  /** Where DSFR's dist/ is (its CSS, fonts, icons). */
+  readonly dsfrDir: string;
+  readonly staticDir: string;
+  /** PEM certificate and key to serve https directly. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export const SSO_COOKIE = 'CASTGC';
+const LOGIN_COOKIE = 'cas_login';
+
+/** A CAS parameter: a string once, or absent. A repeated or non-string parameter is `null` (refused by callers). */
+function param(query: unknown, name: string): string | undefined | null {
+  const value = (query as Record<string, unknown> | undefined)?.[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : null;
+}
+const isTrue = (value: string | undefined | null) => value !== undefined && value !== null && value !== 'false';
+
+/** Claims kept in the session: those some service may receive, and no other (GDPR minimisation). */
+function keptClaims(registry: Registry, claims: SessionClaims): SessionClaims {
+  const wanted = new Set(['sub', 'preferred_username', 'groups']);
+  for (const service of registry.services) {
+    wanted.add(service.usernameAttribute);
+    for (const claim of Object.values(service.attributes)) wanted.add(claim);
+  }
+  return Object.fromEntries(Object.entries(claims).filter(([name]) => wanted.has(name)));
+}
+
+function withTicket(service: ServiceUrl, ticket: string): string {
+  return `${service.href}${service.href.includes('?') ? '&' : '?'}ticket=${ticket}`;
+}
+
+export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
+  const base = new URL(deps.publicUrl);
+  const basePath = base.pathname === '/' ? '' : base.pathname;
+  const secure = base.protocol === 'https:';
+  const now = deps.now ?? Date.now;
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+    forceCloseConnections: true,
+    ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml', 'application/soap+xml'],
+    { parseAs: 'string', bodyLimit: 64 * 1024 },
+    (_req, body, done) => done(null, body),
+  );
+  await app.register(fastifyStatic, {
+    root: deps.dsfrDir,
+    prefix: `${basePath}/static/dsfr/`,
+    decorateReply: false,
+    index: false,
+  });
+  await app.register(fastifyStatic, {
+    root: deps.staticDir,
+    prefix: `${basePath}/static/`,
+    decorateReply: false,
+    index: false,
+    allowedPath: (p) => p === '/autosubmit.js',
+  });
+
+  const pageCtx = (request: FastifyRequest): PageContext => ({
+    locale: localeOf(request.headers['accept-language']),
+    basePath,
+  });
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply
+      .code(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; frame-src https: http:; form-action https: http:; frame-ancestors 'none'; base-uri 'none'",
+      )
+      .send(body);
+  const cookieOptions = { path: basePath || '/', httpOnly: true, secure, sameSite: 'lax' as const };
+
+  app.setNotFoundHandler((request, reply) =>
+    html(reply, 404, pages.badRequest(pageCtx(request), request.url.split('?')[0] ?? '')),
+  );
+  app.setErrorHandler((error, request, reply) => {
+    const message = error instanceof Error ? error.message : 'error';
+    request.log.error({ err: { message, code: (error as { code?: string }).code } }, 'request failed');
+    return html(reply, 500, pages.error(pageCtx(request), 'page.error.internal'));
+  });
+
+  /** Issues a service ticket from the session and sends the browser to the service. */
+  async function completeLogin(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    session: SsoSession,
+    target: { url: ServiceUrl; registered: RegisteredService } | null,
+    options: { fromNewLogin: boolean; warn: boolean; method: 'GET' | 'POST' },
+  ) {
+    const ctx = pageCtx(request);
+    const displayUser = String(session.claims.preferred_username ?? session.subject);
+    if (target === null) return html(reply, 200, pages.signedIn(ctx, displayUser));
+    const principal = principalFor(target.registered, session.claims);
+    if (!principal.ok) {
+      deps.metrics.logins.inc({ outcome: 'refused' });
+      request.log.info(
+        { serviceId: target.registered.id, reason: principal.reason, groups: groupsOf(session.claims).length },
+        'login refused',
+      );
+      return html(
+        reply,
+        403,
+        principal.reason === 'access_denied'
+          ? pages.denied(ctx, target.registered.name)
+          : pages.noUsername(ctx, target.registered.name),
+      );
+    }
+    const ticket = serviceTicket({
+      id: newTicket('ST'),
+      service: target.url,
+      registered: target.registered,
+      session,
+      principal: principal.principal,
+      fromNewLogin: options.fromNewLogin,
+      now: now(),
+      ttlMs: deps.ticketTtlMs,
+    });
+    await deps.store.putTicket(ticket);
+    await deps.store.addSessionService(
+      session.id,
+      { service: target.url.href, serviceId: target.registered.id, ticket: ticket.id },
+      now(),
+    );
+    deps.metrics.logins.inc({ outcome: options.fromNewLogin ? 'idp' : 'sso' });
+    if (options.method === 'POST') return html(reply, 200, pages.post(ctx, target.url.href, ticket.id));
+    const destination = withTicket(target.url, ticket.id);
+    if (options.warn) return html(reply, 200, pages.warn(ctx, target.registered.name, displayUser, destination));
+    return reply.code(302).header('cache-control', 'no-store').redirect(destination);
+  }
+
+  app.get(`${basePath}/login`, async (request, reply) => {
+    const ctx = pageCtx(request);
+    const q = Object.fromEntries(
+      ['service', 'renew', 'gateway', 'warn', 'method'].map((n) => [n, param(request.query, n)]),
+    );
+    const bad = Object.entries(q).find(([, v]) => v === null);
+    if (bad) return html(reply, 400, pages.badRequest(ctx, `${bad[0]} (repeated)`));
+    if (q.method !== undefined && !['GET', 'POST', 'HEADER'].includes(q.method ?? ''))
+      return html(reply, 400, pages.badRequest(ctx, 'method'));
+    let target: { url: ServiceUrl; registered: RegisteredService } | null = null;
+    if (q.service !== undefined) {
+      const parsed = parseServiceUrl(q.service ?? '');
+      const registered = parsed.ok ? deps.registry().find(parsed.url) : undefined;
+      // An unknown service gets a page and never a redirect (CAS 3.0.3, 2.1.1; open-redirect protection).
+      if (!parsed.ok || !registered) {
+        deps.metrics.logins.inc({ outcome: 'refused' });
+        return html(reply, 400, pages.unknownService(ctx));
+      }
+      target = { url: parsed.url, registered };
+    }
+    const renew = isTrue(q.renew) || (target?.registered.forceRenew ?? false);
+    // renew takes precedence over gateway (CAS 3.0.3, 2.1.1).
+    const gateway = isTrue(q.gateway) && !renew;
+    const warn = isTrue(q.warn);
+    const method = q.method === 'POST' ? 'POST' : 'GET';
+    const sessionId = request.cookies[SSO_COOKIE];
+    const session = sessionId ? await deps.store.getSession(sessionId, now()) : null;
+    if (session && !renew) return completeLogin(request, reply, session, target, { fromNewLogin: false, warn, method });
+
+    const login = {
+      state: newTicket('TGC').slice(4),
+      nonce: newTicket('TGC').slice(4),
+      codeVerifier: newTicket('PGT').slice(4),
+      service: target?.url.href ?? null,
+      renew,
+      gateway,
+      warn,
+      method: method as 'GET' | 'POST',
+      previousSessionId: session?.id ?? null,
+      expiresAt: now() + deps.loginTtlMs,
+    };
+    let authorizationUrl: URL;
+    try {
+      authorizationUrl = await deps.idp.authorizationUrl(login);
+    } catch (error) {
+      request.log.error({ err: { message: error instanceof Error ? error.message : 'error' } }, 'IdP unreachable');
+      deps.metrics.logins.inc({ outcome: 'error' });
+      return html(reply, 503, pages.error(ctx, 'page.error.idpDown'));
+    }
+    await deps.store.putLoginState(login);
+    reply.setCookie(LOGIN_COOKIE, login.state, { ...cookieOptions, maxAge: Math.floor(deps.loginTtlMs / 1000) });
+    return reply.code(302).header('cache-control', 'no-store').redirect(authorizationUrl.href);
+  });
+
+  app.get(`${basePath}/oidc/callback`, async (request, reply) => {
+    const ctx = pageCtx(request);
+    const state = param(request.query, 'state');
+    const cookieState = request.cookies[LOGIN_COOKIE];
+    reply.clearCookie(LOGIN_COOKIE, cookieOptions);
+    // The state must come back to the browser that started the login (login CSRF), then is single use.
+    const login =
+      typeof state === 'string' && state === cookieState ? await deps.store.takeLoginState(state, now()) : null;
+    if (!login) {
+      deps.metrics.logins.inc({ outcome: 'error' });
+      return html(reply, 400, pages.error(ctx, 'page.error.expired'));
+    }
+    const registry = deps.registry();
+    const serviceUrl = login.service === null ? null : parseServiceUrl(login.service);
+    const registered = serviceUrl?.ok ? registry.find(serviceUrl.url) : undefined;
+    const target = serviceUrl?.ok && registered ? { url: serviceUrl.url, registered } : null;
+    const idpError = param(request.query, 'error');
+    if (typeof idpError === 'string') {
+      // gateway: no session at the IdP either; back to the service without a ticket (CAS 3.0.3, 2.1.1).
+      if (
+        login.gateway &&
+        target &&
+        ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'].includes(idpError)
+      ) {
+        return reply.code(302).redirect(target.url.href);
+      }
+      request.log.warn({ idpError: idpError.slice(0, 64) }, 'IdP returned an error');
+      deps.metrics.logins.inc({ outcome: 'error' });
+      return html(reply, 400, pages.error(ctx, 'page.error.idp'));
+    }
+    let authenticated: Awaited<ReturnType<IdentityProvider['finish']>>;
+    try {
+      const callbackUrl = new URL(`${deps.publicUrl}/oidc/callback`);
+      callbackUrl.search = new URL(request.url, 'http://x').search;
+      authenticated = await deps.idp.finish(callbackUrl, login);
+    } catch (error) {
+      request.log.warn(
+        { err: { message: error instanceof Error ? error.message : 'error', code: (error as { code?: string }).code } },
+        'OIDC callback refused',
+      );
+      deps.metrics.logins.inc({ outcome: 'error' });
+      return html(reply, 400, pages.error(ctx, 'page.error.idp'));
+    }
+    const previous = login.previousSessionId ? await deps.store.deleteSession(login.previousSessionId) : null;
+    const session: SsoSession = {
+      id: newTicket('TGC'),
+      subject: authenticated.subject,
+      claims: keptClaims(registry, authenticated.claims),
+      authenticationDate: new Date(now()).toISOString(),
+      idToken: authenticated.idToken,
+      services: previous?.services ?? [],
+      expiresAt: now() + deps.sessionTtlMs,
+    };
+    await deps.store.putSession(session);
+    reply.setCookie(SSO_COOKIE, session.id, cookieOptions);
+    return completeLogin(request, reply, session, target, {
+      fromNewLogin: true,
+      warn: login.warn,
+      method: login.method,
+    });
+  });
+
+  app.get(`${basePath}/logout`, async (request, reply) => {
+    const ctx = pageCtx(request);
+    const sessionId = request.cookies[SSO_COOKIE];
+    reply.clearCookie(SSO_COOKIE, cookieOptions);
+    const session = sessionId ? await deps.store.deleteSession(sessionId) : null;
+    const service = param(request.query, 'service');
+    // `url` is ignored (CAS 3.0.3, 2.3.1); `service` is followed only when registered.
+    const parsed = typeof service === 'string' ? parseServiceUrl(service) : null;
+    const next = parsed?.ok && deps.registry().find(parsed.url) ? parsed.url.href : null;
+    let frontChannel: string[] = [];
+    if (session) {
+      const slo = deps.singleLogout.start(session);
+      frontChannel = slo.frontChannel;
+      slo.backChannel.catch(() => undefined);
+      const done = new URL(`${deps.publicUrl}/logout/done`);
+      const endSession = await deps.idp.endSessionUrl(session.idToken, done.href).catch(() => null);
+      if (endSession && next) endSession.searchParams.set('state', Buffer.from(next).toString('base64url'));
+      if (endSession && frontChannel.length === 0) return reply.code(302).redirect(endSession.href);
+      if (endSession) return html(reply, 200, pages.signedOut(ctx, frontChannel, endSession.href));
+    }
+    if (next && frontChannel.length === 0) return reply.code(302).redirect(next);
+    return html(reply, 200, pages.signedOut(ctx, frontChannel, next ?? undefined));
+  });
+
+  app.get(`${basePath}/logout/done`, async (request, reply) => {
+    const state = param(request.query, 'state');
+    const decoded = typeof state === 'string' ? Buffer.from(state, 'base64url').toString('utf8') : '';
+    const parsed = parseServiceUrl(decoded);
+    // The state came back through the IdP: checked against the registry again before any redirect.
+    if (parsed.ok && deps.registry().find(parsed.url)) return reply.code(302).redirect(parsed.url.href);
+    return html(reply, 200, pages.signedOut(pageCtx(request)));
+  });
+
+  const validationEndpoints: ValidationEndpoint[] = [
+    'validate',
+    'serviceValidate',
+    'proxyValidate',
+    'p3/serviceValidate',
+    'p3/proxyValidate',
+  ];
+  for (const endpoint of validationEndpoints) {
+    app.get(`${basePath}/${endpoint}`, async (request, reply) => {
+      const read = (name: string) => param(request.query, name) ?? undefined;
+      const started = performance.now();
+      const outcome = await validate(
+        endpoint,
+        {
+          service: read('service'),
+          ticket: read('ticket'),
+          pgtUrl: read('pgtUrl'),
+          renew: read('renew'),
+          format: read('format'),
+        },
+        {
+          registry: deps.registry,
+          store: deps.store,
+          now,
+          newTicket: (kind) => newTicket(kind),
+          proxyCallback: deps.proxyCallback,
+          unsafeAllowHttpPgtUrl: deps.unsafeAllowHttpPgtUrl,
+        },
+      );
+      deps.metrics.storeLatency.observe((performance.now() - started) / 1000);
+      deps.metrics.validations.inc({ endpoint, result: outcome.result });
+      if (outcome.cause)
+        request.log.error(
+          { err: { message: outcome.cause instanceof Error ? outcome.cause.message : 'error' }, endpoint },
+          'validation failed internally',
+        );
+      return reply
+        .code(outcome.status)
+        .header('content-type', outcome.contentType)
+        .header('cache-control', 'no-store')
+        .send(outcome.body);
+    });
+  }
+
+  app.get(`${basePath}/proxy`, async (request, reply) => {
+    const read = (name: string) => param(request.query, name) ?? undefined;
+    const outcome = await proxy(
+      { pgt: read('pgt'), targetService: read('targetService'), format: read('format') },
+      {
+        registry: deps.registry,
+        store: deps.store,
+        now,
+        newTicket: (kind) => newTicket(kind),
+        ticketTtlMs: deps.ticketTtlMs,
+      },
+    );
+    deps.metrics.validations.inc({ endpoint: 'proxy', result: outcome.result });
+    if (outcome.cause)
+      request.log.error(
+        { err: { message: outcome.cause instanceof Error ? outcome.cause.message : 'error' } },
+        'proxy failed internally',
+      );
+    return reply.header('content-type', outcome.contentType).header('cache-control', 'no-store').send(outcome.body);
+  });
+
+  app.get(`${basePath}/healthz`, async (_request, reply) => reply.type('text/plain').send('ok\n'));
+  app.get(`${basePath}/readyz`, async (_request, reply) => {
+    const timeout = <T>(p: Promise<T>) =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000))]);
+    const checks = await Promise.allSettled([timeout(deps.store.ping()), timeout(deps.idp.ready())]);
+    const [store, idp] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
+    const ready = store === 'ok' && idp === 'ok';
+    return reply.code(ready ? 200 : 503).send({ ready, store, idp });
+  });
+  app.get(`${basePath}/metrics`, async (_request, reply) =>
+    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+
+  return app;
+}
+
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../static', import.meta.url));

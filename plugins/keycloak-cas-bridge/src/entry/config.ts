@@ -1,0 +1,117 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { BridgeError } from '../core/errors.js';
+
+/**
+ * The bridge's configuration: a YAML file (CAS_BRIDGE_CONFIG, default ./cas-bridge.yml) and environment variables
+ * that override it (secrets belong in the environment: CAS_OIDC_CLIENT_SECRET, CAS_REDIS_URL). Validated once at
+ * start; every problem is listed with its path and the process does not start.
+ */
+const seconds = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
+
+export const configSchema = z
+  .object({
+    /** The bridge's public base URL as clients reach it: `https://cas.ac-test.fr/cas`. */
+    publicUrl: z.url({ protocol: /^https?$/ }).refine((u) => !u.endsWith('/'), 'without a trailing /'),
+    listen: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8443) })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8443 }),
+    /** Serve TLS directly (phpCAS only talks https); otherwise put a TLS proxy in front. */
+    tls: z.object({ certFile: z.string(), keyFile: z.string() }).strict().optional(),
+    oidc: z
+      .object({
+        issuer: z.url({ protocol: /^https?$/ }),
+        clientId: z.string().min(1),
+        clientSecret: z.string().min(1).optional(),
+        scopes: z.string().default('openid profile email'),
+        timeoutMs: z.number().int().min(500).max(60_000).default(5_000),
+      })
+      .strict(),
+    /** Path of the service registry (YAML), watched for changes. */
+    registry: z.string().min(1),
+    store: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('sqlite'), path: z.string().min(1) }).strict(),
+        z
+          .object({
+            type: z.literal('redis'),
+            url: z.string().regex(/^rediss?:\/\//),
+            prefix: z.string().default('cas:'),
+          })
+          .strict(),
+        z.object({ type: z.literal('memory') }).strict(),
+      ])
+      .default({ type: 'sqlite', path: './cas-bridge.db' }),
+    tickets: z
+      .object({
+        /** CAS 3.0.3 recommends 5 minutes at most; 60 s by default. */
+        serviceTicketSeconds: seconds(5, 300, 60),
+        ssoSessionSeconds: seconds(300, 7 * 86_400, 8 * 3_600),
+        loginSeconds: seconds(60, 1_800, 600),
+      })
+      .strict()
+      .default({ serviceTicketSeconds: 60, ssoSessionSeconds: 8 * 3_600, loginSeconds: 600 }),
+    logout: z
+      .object({
+        backChannelAttempts: z.number().int().min(1).max(10).default(3),
+        timeoutMs: z.number().int().min(100).max(30_000).default(5_000),
+      })
+      .strict()
+      .default({ backChannelAttempts: 3, timeoutMs: 5_000 }),
+    /** Extra CA certificates (PEM file) trusted for pgtUrl callbacks and back-channel logout, beside the system ones. */
+    extraCaFile: z.string().optional(),
+    /** Test-only switches; each one weakens the protocol and says so. */
+    unsafe: z
+      .object({ allowHttpPgtUrl: z.boolean().default(false), allowHttpIssuer: z.boolean().default(false) })
+      .strict()
+      .default({
+        allowHttpPgtUrl: false,
+        allowHttpIssuer: false,
+      }),
+  })
+  .strict();
+
+export type BridgeConfig = z.output<typeof configSchema>;
+
+export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const merged = structuredClone((document ?? {}) as Record<string, unknown>);
+  const oidc = (merged.oidc ?? {}) as Record<string, unknown>;
+  if (env.CAS_OIDC_CLIENT_SECRET) oidc.clientSecret = env.CAS_OIDC_CLIENT_SECRET;
+  if (env.CAS_OIDC_ISSUER) oidc.issuer = env.CAS_OIDC_ISSUER;
+  merged.oidc = oidc;
+  if (env.CAS_PUBLIC_URL) merged.publicUrl = env.CAS_PUBLIC_URL;
+  if (env.CAS_REDIS_URL) merged.store = { type: 'redis', url: env.CAS_REDIS_URL };
+  if (env.CAS_PORT) merged.listen = { ...((merged.listen as object) ?? {}), port: Number(env.CAS_PORT) };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    throw new BridgeError(
+      'INVALID_CONFIG',
+      result.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`),
+    );
+  }
+  const config = result.data;
+  if (config.oidc.issuer.startsWith('http:') && !config.unsafe.allowHttpIssuer) {
+    throw new BridgeError('INVALID_CONFIG', ['oidc.issuer: https is required (unsafe.allowHttpIssuer for tests only)']);
+  }
+  return config;
+}
+
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new BridgeError('INVALID_CONFIG', [`cannot read ${path}: ${error instanceof Error ? error.message : error}`]);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    throw new BridgeError('INVALID_CONFIG', [
+      `${path}: ${error instanceof Error ? error.message.split('\n')[0] : 'unreadable YAML'}`,
+    ]);
+  }
+  return parseConfig(document, env);
+}

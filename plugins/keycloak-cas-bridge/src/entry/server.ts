@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildHttpServer, DEFAULT_STATIC_DIR } from '../adapters/http-server.js';
+import { createIdentityProvider } from '../adapters/identity-provider.js';
+import { createBridgeMetrics } from '../adapters/metrics.js';
+import { createOutbound } from '../adapters/outbound-http.js';
+import { watchRegistryFile } from '../adapters/registry-file.js';
+import { createSingleLogout } from '../adapters/single-logout.js';
+import { createMemoryTicketStore } from '../adapters/ticket-store.memory.js';
+import { createRedisTicketStore } from '../adapters/ticket-store.redis.js';
+import { openSqliteTicketStore } from '../adapters/ticket-store.sqlite.js';
+import type { TicketStore } from '../core/records.js';
+import type { BridgeConfig } from './config.js';
+
+export interface RunningBridge {
+  readonly app: FastifyInstance;
+  /** The address it listens on, e.g. `https://127.0.0.1:8443`. */
+  readonly address: string;
+  readonly store: TicketStore;
+  stop(): Promise<void>;
+}
+
+function dsfrDist(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@gouvfr/dsfr/package.json')), 'dist');
+}
+
+/** Wires the configuration to the adapters and starts listening. Logs are JSON (pino) with no ticket, token or cookie. */
+export async function startBridge(
+  config: BridgeConfig,
+  options: { logger?: pino.Logger; dsfrDir?: string; staticDir?: string } = {},
+): Promise<RunningBridge> {
+  const logger =
+    options.logger ??
+    pino({
+      level: process.env.LOG_LEVEL ?? 'info',
+      redact: {
+        paths: ['req.headers.cookie', 'req.query.ticket', 'req.query.pgt', 'req.headers.authorization'],
+        remove: true,
+      },
+    });
+  const registryFile = watchRegistryFile(config.registry, logger);
+  const store =
+    config.store.type === 'sqlite'
+      ? openSqliteTicketStore(config.store.path)
+      : config.store.type === 'redis'
+        ? createRedisTicketStore(config.store.url, { prefix: config.store.prefix })
+        : createMemoryTicketStore();
+  const metrics = createBridgeMetrics(() => store.countSessions(Date.now()));
+  const extraCa = config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined;
+  const call = createOutbound({ extraCa, timeoutMs: config.logout.timeoutMs });
+  const idp = createIdentityProvider({
+    issuer: config.oidc.issuer,
+    clientId: config.oidc.clientId,
+    clientSecret: config.oidc.clientSecret,
+    scopes: config.oidc.scopes,
+    redirectUri: `${config.publicUrl}/oidc/callback`,
+    timeoutMs: config.oidc.timeoutMs,
+    allowHttp: config.unsafe.allowHttpIssuer,
+  });
+  const singleLogout = createSingleLogout({
+    registry: registryFile.current,
+    call,
+    attempts: config.logout.backChannelAttempts,
+    log: (entry) => logger.info(entry, entry.msg),
+    onDelivery: (ok) => metrics.logoutDeliveries.inc({ outcome: ok ? 'delivered' : 'failed' }),
+  });
+  const app = await buildHttpServer({
+    publicUrl: config.publicUrl,
+    registry: registryFile.current,
+    store,
+    idp,
+    singleLogout,
+    proxyCallback: async (url, pgtId, pgtIou) => {
+      const target = new URL(url.href);
+      target.searchParams.set('pgtId', pgtId);
+      target.searchParams.set('pgtIou', pgtIou);
+      try {
+        return (await call({ url: target.href, method: 'GET' })) === 200;
+      } catch (error) {
+        logger.warn({ reason: error instanceof Error ? error.message : 'error' }, 'pgtUrl callback failed');
+        return false;
+      }
+    },
+    metrics,
+    logger,
+    ticketTtlMs: config.tickets.serviceTicketSeconds * 1000,
+    sessionTtlMs: config.tickets.ssoSessionSeconds * 1000,
+    loginTtlMs: config.tickets.loginSeconds * 1000,
+    unsafeAllowHttpPgtUrl: config.unsafe.allowHttpPgtUrl,
+    dsfrDir: options.dsfrDir ?? dsfrDist(),
+    staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
+    ...(config.tls
+      ? { tls: { cert: readFileSync(config.tls.certFile, 'utf8'), key: readFileSync(config.tls.keyFile, 'utf8') } }
+      : {}),
+  });
+  if (config.unsafe.allowHttpPgtUrl || config.unsafe.allowHttpIssuer) {
+    logger.warn({ unsafe: config.unsafe }, 'UNSAFE test switches are on: never in production');
+  }
+  const address = await app.listen({ host: config.listen.host, port: config.listen.port });
+  logger.info({ address, publicUrl: config.publicUrl, store: config.store.type }, 'CAS bridge listening');
+  return {
+    app,
+    address,
+    store,
+    async stop() {
+      registryFile.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+document.getElementById('cas-post').submit();

@@ -1,0 +1,84 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  createUserAgent,
+  freePort,
+  type OidcProviderHandle,
+  startOidcProvider,
+  tempDir,
+  type UserAgent,
+} from '@apps-education/testkit';
+import pino from 'pino';
+import { parseConfig } from '../../src/entry/config.js';
+import { type RunningBridge, startBridge } from '../../src/entry/server.js';
+
+export interface BridgeUnderTest {
+  readonly bridge: RunningBridge;
+  readonly idp: OidcProviderHandle;
+  readonly publicUrl: string;
+  readonly registryPath: string;
+  close(): Promise<void>;
+}
+
+export async function startBridgeUnderTest(options: {
+  registry: string;
+  store?: Record<string, unknown>;
+  idp?: OidcProviderHandle;
+  config?: Record<string, unknown>;
+}): Promise<BridgeUnderTest> {
+  const dir = await tempDir('cas-bridge-');
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}/cas`;
+  const ownIdp = options.idp === undefined;
+  const idp = options.idp ?? (await startOidcProvider({ loginHint: false }));
+  idp.addClient({
+    client_id: `cas-bridge-${port}`,
+    client_secret: 'bridge-secret',
+    redirect_uris: [`${publicUrl}/oidc/callback`],
+    post_logout_redirect_uris: [`${publicUrl}/logout/done`],
+  });
+  const registryPath = join(dir.path, 'services.yml');
+  writeFileSync(registryPath, options.registry);
+  const config = parseConfig({
+    publicUrl,
+    listen: { host: '127.0.0.1', port },
+    oidc: { issuer: idp.issuer, clientId: `cas-bridge-${port}`, clientSecret: 'bridge-secret' },
+    registry: registryPath,
+    store: options.store ?? { type: 'memory' },
+    unsafe: { allowHttpIssuer: true, allowHttpPgtUrl: false },
+    ...options.config,
+  });
+  const bridge = await startBridge(config, { logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }) });
+  return {
+    bridge,
+    idp,
+    publicUrl,
+    registryPath,
+    async close() {
+      await bridge.stop();
+      if (ownIdp) await idp.close();
+      await dir.remove();
+    },
+  };
+}
+
+/** Signs in through the IdP's login form like a person, and returns where the bridge finally sent the browser. */
+export async function signIn(
+  agent: UserAgent,
+  startUrl: string,
+  stopAt: (url: string) => boolean,
+  username = 'alice',
+  password = username,
+) {
+  let hops = await agent.follow(startUrl, stopAt);
+  let last = hops.at(-1);
+  if (last && last.status === 200 && last.body.includes('name="password"')) {
+    const action = /action="([^"]+)"/.exec(last.body)?.[1] ?? '';
+    const posted = await agent.request(new URL(action, last.url).href, { form: { username, password } });
+    hops = posted.location ? [...hops, posted, ...(await agent.follow(posted.location, stopAt))] : [...hops, posted];
+    last = hops.at(-1);
+  }
+  return { hops, last, location: last?.location ?? null };
+}
+
+export { createUserAgent };
