@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { anchoredRegex, type MatchRule, matches, parseServiceUrl, type ServiceUrl } from '../src/core/service-url.js';
+import { OPEN_REDIRECT_CORPUS } from './open-redirect-corpus.js';
 
 function url(raw: string): ServiceUrl {
   const parsed = parseServiceUrl(raw);
@@ -66,46 +67,7 @@ describe('matching rules', () => {
     expect(allowed(raw)).toBe(true);
   });
 
-  // The open-redirect corpus: none of these may ever be redirected to.
-  it.each([
-    ['another host', 'https://evil.fr/'],
-    ['a look-alike suffix', 'https://moodle.ac-test.fr.evil.fr/'],
-    ['a look-alike prefix', 'https://evilmoodle.ac-test.fr/'],
-    ['scheme-relative', '//evil.fr/'],
-    ['scheme-relative to the good host', '//moodle.ac-test.fr/'],
-    ['path only', '/login'],
-    ['userinfo with the good host', 'https://moodle.ac-test.fr@evil.fr/'],
-    ['userinfo with a password', 'https://moodle.ac-test.fr:x@evil.fr/'],
-    ['empty userinfo', 'https://@moodle.ac-test.fr/'],
-    ['backslash authority', 'https://moodle.ac-test.fr\\@evil.fr/'],
-    ['backslash scheme-relative', '\\\\evil.fr/'],
-    ['backslashes as slashes', 'https:\\\\evil.fr\\'],
-    ['encoded backslash', 'https://moodle.ac-test.fr/%5c%5cevil.fr'],
-    ['Unicode ideographic full stop', 'https://evil\u3002fr/'],
-    ['Unicode fullwidth full stop in the good host', 'https://moodle\uff0eac-test\uff0efr.evil.fr/'],
-    ['encoded CR LF (header injection)', 'https://moodle.ac-test.fr/%0d%0aLocation:%20https://evil.fr'],
-    ['raw CR LF', 'https://moodle.ac-test.fr/\r\nLocation: https://evil.fr'],
-    ['encoded NUL', 'https://moodle.ac-test.fr/%00'],
-    ['tab in the host', 'https://moodle.ac-test.fr\t.evil.fr/'],
-    ['javascript:', 'javascript:alert(document.domain)//https://moodle.ac-test.fr/'],
-    ['javascript: with spaces', ' javascript:alert(1)'],
-    ['data:', 'data:text/html,<script>alert(1)</script>'],
-    ['vbscript:', 'vbscript:msgbox(1)'],
-    ['file:', 'file:///etc/passwd'],
-    ['ftp:', 'ftp://moodle.ac-test.fr/'],
-    ['a very long URL', `https://moodle.ac-test.fr/${'a'.repeat(3000)}`],
-    ['a prefix rule crossed at a non-segment boundary', 'https://pod.ac-test.fr/accounts-evil'],
-    ['a prefix rule on another port', 'https://moodle.ac-test.fr:8443/'],
-    ['a prefix rule over http', 'http://moodle.ac-test.fr/'],
-    ['an exact rule with a query added', 'https://ent.ac-test.fr/cas/callback?next=https://evil.fr'],
-    ['an exact rule with a path added', 'https://ent.ac-test.fr/cas/callback/../../evil'],
-    ['a regex escaping its anchor', 'https://evil.fr/?https://x.college.ac-test.fr/'],
-    ['a regex with a dot host', 'https://x.college.ac-test.fr.evil.fr/'],
-    ['bad percent-encoding', 'https://moodle.ac-test.fr/%E0%A4%A'],
-    ['empty', ''],
-    ['an IPv4 literal', 'https://127.0.0.1/'],
-    ['a dotted-decimal trick', 'https://0x7f.1/'],
-  ])('refuses %s', (_name, raw) => {
+  it.each(OPEN_REDIRECT_CORPUS)('refuses %s', (_name, raw) => {
     expect(allowed(raw)).toBe(false);
   });
 
