@@ -66,6 +66,7 @@ export function harness(store: TicketStore, options: { callback?: ProxyCallback;
         return true;
       }),
     unsafeAllowHttpPgtUrl: options.unsafeHttp ?? false,
+    issuer: 'cas.ac-test.fr',
   };
 
   async function session(claims: Record<string, string | string[]> = ALICE_CLAIMS): Promise<SsoSession> {

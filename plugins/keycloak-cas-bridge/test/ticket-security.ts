@@ -299,3 +299,53 @@ export function loginStateRules(name: string, open: () => Promise<{ store: Ticke
     });
   });
 }
+
+/** SAML 1.1 /samlValidate, through the same pipeline. */
+export function samlRules(name: string, open: () => Promise<{ store: TicketStore; close(): Promise<void> }>) {
+  const soap = (ticket: string) =>
+    `<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Header/><SOAP-ENV:Body><samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" MinorVersion="1" RequestID="_192.168.16.51.1024506224022" IssueInstant="2002-06-19T17:03:44.022Z"><samlp:AssertionArtifact>${ticket}</samlp:AssertionArtifact></samlp:Request></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+  describe(`samlValidate (${name} store)`, () => {
+    it('answers a SAML 1.1 assertion with the released attributes, accepting a 2002 IssueInstant', async () => {
+      const { store, close } = await open();
+      const h = harness(store);
+      const { ticket } = await h.issue('https://a.ac-test.fr/');
+      const { assertionArtifact } = await import('../src/core/saml11.js');
+      const outcome = await validate(
+        'samlValidate',
+        { service: 'https://a.ac-test.fr/', ticket: assertionArtifact(soap(ticket)) ?? '' },
+        h.deps,
+      );
+      expect(outcome.result).toBe('success');
+      expect(outcome.body).toContain('<StatusCode Value="samlp:Success">');
+      expect(outcome.body).toContain('<NameIdentifier>alice</NameIdentifier>');
+      expect(outcome.body).toContain(
+        '<Attribute AttributeName="mail" AttributeNamespace="http://www.ja-sig.org/products/cas/"><AttributeValue>alice@ac-test.fr</AttributeValue></Attribute>',
+      );
+      await close();
+    });
+
+    it('refuses a ticket for another TARGET, and the ticket is gone', async () => {
+      const { store, close } = await open();
+      const h = harness(store);
+      const { ticket } = await h.issue('https://a.ac-test.fr/');
+      const wrong = await validate('samlValidate', { service: 'https://b.ac-test.fr/', ticket }, h.deps);
+      expect(wrong.result).toBe('INVALID_SERVICE');
+      expect(wrong.body).toContain('samlp:Responder');
+      expect((await validate('samlValidate', { service: 'https://a.ac-test.fr/', ticket }, h.deps)).result).toBe(
+        'INVALID_TICKET',
+      );
+      await close();
+    });
+
+    it('reads the artifact of a request without RequestID nor IssueInstant (mod_auth_cas) and refuses entities', async () => {
+      const { assertionArtifact } = await import('../src/core/saml11.js');
+      const bare =
+        '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol" MajorVersion="1" MinorVersion="1"><samlp:AssertionArtifact>ST-abc</samlp:AssertionArtifact></samlp:Request></SOAP-ENV:Body></SOAP-ENV:Envelope>';
+      expect(assertionArtifact(bare)).toBe('ST-abc');
+      expect(
+        assertionArtifact(`<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${bare.replace('ST-abc', '&e;')}`),
+      ).toBeNull();
+      expect(assertionArtifact('not xml <<<')).toBeNull();
+    });
+  });
+}

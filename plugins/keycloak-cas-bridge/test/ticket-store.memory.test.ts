@@ -1,5 +1,5 @@
 import { createMemoryTicketStore } from '../src/adapters/ticket-store.memory.js';
-import { loginStateRules, ticketSecurity } from './ticket-security.js';
+import { loginStateRules, samlRules, ticketSecurity } from './ticket-security.js';
 
 ticketSecurity('memory', async () => {
   const store = createMemoryTicketStore();
@@ -7,6 +7,11 @@ ticketSecurity('memory', async () => {
 });
 
 loginStateRules('memory', async () => {
+  const store = createMemoryTicketStore();
+  return { store, close: () => store.close() };
+});
+
+samlRules('memory', async () => {
   const store = createMemoryTicketStore();
   return { store, close: () => store.close() };
 });

@@ -7,9 +7,10 @@ import { groupsOf, principalFor, serviceTicket } from '../core/issue.js';
 import { proxy } from '../core/proxy.js';
 import type { SessionClaims, SsoSession, TicketStore } from '../core/records.js';
 import type { RegisteredService, Registry } from '../core/registry.js';
+import { assertionArtifact } from '../core/saml11.js';
 import { parseServiceUrl, type ServiceUrl } from '../core/service-url.js';
 import { newTicket } from '../core/tickets.js';
-import { type ProxyCallback, type ValidationEndpoint, validate } from '../core/validation.js';
+import { type ProxyCallback, type ValidationEndpoint, type ValidationParams, validate } from '../core/validation.js';
 import type { IdentityProvider } from './identity-provider.js';
 import type { BridgeMetrics } from './metrics.js';
 import { localeOf, type PageContext, pages } from './pages.js';
@@ -321,6 +322,37 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     return html(reply, 200, pages.signedOut(pageCtx(request)));
   });
 
+  const validationDeps = {
+    registry: deps.registry,
+    store: deps.store,
+    now,
+    newTicket: (kind: 'PGT' | 'PGTIOU') => newTicket(kind),
+    proxyCallback: deps.proxyCallback,
+    unsafeAllowHttpPgtUrl: deps.unsafeAllowHttpPgtUrl,
+    issuer: base.host,
+  };
+  async function answerValidation(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    endpoint: ValidationEndpoint,
+    params: ValidationParams,
+  ) {
+    const started = performance.now();
+    const outcome = await validate(endpoint, params, validationDeps);
+    deps.metrics.storeLatency.observe((performance.now() - started) / 1000);
+    deps.metrics.validations.inc({ endpoint, result: outcome.result });
+    if (outcome.cause)
+      request.log.error(
+        { err: { message: outcome.cause instanceof Error ? outcome.cause.message : 'error' }, endpoint },
+        'validation failed internally',
+      );
+    return reply
+      .code(outcome.status)
+      .header('content-type', outcome.contentType)
+      .header('cache-control', 'no-store')
+      .send(outcome.body);
+  }
+
   const validationEndpoints: ValidationEndpoint[] = [
     'validate',
     'serviceValidate',
@@ -331,39 +363,22 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   for (const endpoint of validationEndpoints) {
     app.get(`${basePath}/${endpoint}`, async (request, reply) => {
       const read = (name: string) => param(request.query, name) ?? undefined;
-      const started = performance.now();
-      const outcome = await validate(
-        endpoint,
-        {
-          service: read('service'),
-          ticket: read('ticket'),
-          pgtUrl: read('pgtUrl'),
-          renew: read('renew'),
-          format: read('format'),
-        },
-        {
-          registry: deps.registry,
-          store: deps.store,
-          now,
-          newTicket: (kind) => newTicket(kind),
-          proxyCallback: deps.proxyCallback,
-          unsafeAllowHttpPgtUrl: deps.unsafeAllowHttpPgtUrl,
-        },
-      );
-      deps.metrics.storeLatency.observe((performance.now() - started) / 1000);
-      deps.metrics.validations.inc({ endpoint, result: outcome.result });
-      if (outcome.cause)
-        request.log.error(
-          { err: { message: outcome.cause instanceof Error ? outcome.cause.message : 'error' }, endpoint },
-          'validation failed internally',
-        );
-      return reply
-        .code(outcome.status)
-        .header('content-type', outcome.contentType)
-        .header('cache-control', 'no-store')
-        .send(outcome.body);
+      return answerValidation(request, reply, endpoint, {
+        service: read('service'),
+        ticket: read('ticket'),
+        pgtUrl: read('pgtUrl'),
+        renew: read('renew'),
+        format: read('format'),
+      });
     });
   }
+
+  // SAML 1.1 (CAS 3.0.3, section 4): POST with TARGET in the query and the ticket in a SOAP body.
+  app.post(`${basePath}/samlValidate`, async (request, reply) => {
+    const target = param(request.query, 'TARGET') ?? undefined;
+    const artifact = typeof request.body === 'string' ? assertionArtifact(request.body) : null;
+    return answerValidation(request, reply, 'samlValidate', { service: target, ticket: artifact ?? undefined });
+  });
 
   app.get(`${basePath}/proxy`, async (request, reply) => {
     const read = (name: string) => param(request.query, name) ?? undefined;

@@ -14,6 +14,7 @@ import type {
 } from './checks/context.js';
 import { CasError } from './errors.js';
 import { type AuthenticationSuccess, renderFailure, renderSuccess, renderValidate1 } from './responses.js';
+import { samlFailure, samlSuccess } from './saml11.js';
 
 /**
  * Every validation endpoint's checks, in order. Rows are rules, columns endpoints: one glance shows what each
@@ -28,45 +29,19 @@ import { type AuthenticationSuccess, renderFailure, renderSuccess, renderValidat
  * | checkTicketService    | x        | x               | x             | x                  | x                |
  * | checkRenew            | x        | x               | x             | x                  | x                |
  * | checkPgtUrl           |          | x               | x             | x                  | x                |
+ *
+ * `samlValidate` (SAML 1.1, TARGET = service, AssertionArtifact = ticket) runs the validate column's checks.
  */
+const CAS1: readonly Check[] = [checkRequiredParams, consumeTicket, checkTicketKind, checkTicketService, checkRenew];
+const CAS2: readonly Check[] = [checkFormat, ...CAS1, checkPgtUrl];
+
 const PIPELINES: Readonly<Record<ValidationEndpoint, readonly Check[]>> = {
-  validate: [checkRequiredParams, consumeTicket, checkTicketKind, checkTicketService, checkRenew],
-  serviceValidate: [
-    checkFormat,
-    checkRequiredParams,
-    consumeTicket,
-    checkTicketKind,
-    checkTicketService,
-    checkRenew,
-    checkPgtUrl,
-  ],
-  proxyValidate: [
-    checkFormat,
-    checkRequiredParams,
-    consumeTicket,
-    checkTicketKind,
-    checkTicketService,
-    checkRenew,
-    checkPgtUrl,
-  ],
-  'p3/serviceValidate': [
-    checkFormat,
-    checkRequiredParams,
-    consumeTicket,
-    checkTicketKind,
-    checkTicketService,
-    checkRenew,
-    checkPgtUrl,
-  ],
-  'p3/proxyValidate': [
-    checkFormat,
-    checkRequiredParams,
-    consumeTicket,
-    checkTicketKind,
-    checkTicketService,
-    checkRenew,
-    checkPgtUrl,
-  ],
+  validate: CAS1,
+  serviceValidate: CAS2,
+  proxyValidate: CAS2,
+  'p3/serviceValidate': CAS2,
+  'p3/proxyValidate': CAS2,
+  samlValidate: CAS1,
 };
 
 export interface ValidationOutcome {
@@ -100,16 +75,23 @@ export async function validate(
   const contentType = () =>
     endpoint === 'validate'
       ? 'text/plain; charset=utf-8'
-      : ctx.format === 'JSON'
-        ? 'application/json; charset=utf-8'
-        : 'application/xml; charset=utf-8';
+      : endpoint === 'samlValidate'
+        ? 'text/xml; charset=utf-8'
+        : ctx.format === 'JSON'
+          ? 'application/json; charset=utf-8'
+          : 'application/xml; charset=utf-8';
+  const target = params.service ?? '';
   try {
     for (const check of PIPELINES[endpoint]) await check(ctx);
   } catch (error) {
     // A store outage or a bug answers INTERNAL_ERROR to the client; the cause goes to the caller's log.
     const casError = error instanceof CasError ? error : new CasError('INTERNAL_ERROR', 'cas.INTERNAL_ERROR');
     const body =
-      endpoint === 'validate' ? renderValidate1(null) : renderFailure(ctx.format, casError.code, casError.message);
+      endpoint === 'validate'
+        ? renderValidate1(null)
+        : endpoint === 'samlValidate'
+          ? samlFailure(target, casError.code, casError.message, new Date(deps.now()))
+          : renderFailure(ctx.format, casError.code, casError.message);
     return {
       status: 200,
       contentType: contentType(),
@@ -120,6 +102,10 @@ export async function validate(
   }
   const ticket = ctx.ticket;
   if (!ticket) throw new Error('pipeline ended without a ticket');
+  if (endpoint === 'samlValidate') {
+    const body = samlSuccess(ticket, target, deps.issuer, new Date(deps.now()));
+    return { status: 200, contentType: contentType(), body, result: 'success' };
+  }
   if (endpoint === 'validate')
     return { status: 200, contentType: contentType(), body: renderValidate1(ticket.principal.user), result: 'success' };
   const success: AuthenticationSuccess = {

@@ -54,7 +54,7 @@ describe('CAS /login through the OpenID provider', () => {
     const service = `${APP}course/view.php?id=3`;
     const { location } = await signIn(agent, `${t.publicUrl}/login?service=${encodeURIComponent(service)}`, atApp);
     expect(location).toMatch(/^https:\/\/app\.ac-test\.fr\/course\/view\.php\?id=3&ticket=ST-[A-Za-z0-9]{29}$/);
-    const tgc = agent.cookies('127.0.0.1:' + new URL(t.publicUrl).port).get('CASTGC');
+    const tgc = agent.cookies(`127.0.0.1:${new URL(t.publicUrl).port}`).get('CASTGC');
     expect(tgc).toMatch(/^TGC-[A-Za-z0-9]{60}$/);
     const ticket = new URL(location ?? '').searchParams.get('ticket') ?? '';
     const xml = await (await fetch(validateUrl(service, ticket))).text();

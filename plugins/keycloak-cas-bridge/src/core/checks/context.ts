@@ -8,7 +8,8 @@ export type ValidationEndpoint =
   | 'serviceValidate'
   | 'proxyValidate'
   | 'p3/serviceValidate'
-  | 'p3/proxyValidate';
+  | 'p3/proxyValidate'
+  | 'samlValidate';
 
 /** Query parameters as received: CAS parameters are case-sensitive (CAS 3.0.3, 2.x); unknown ones are ignored. */
 export interface ValidationParams {
@@ -30,6 +31,8 @@ export interface ValidationDeps {
   readonly proxyCallback: ProxyCallback;
   /** Test-only (named as unsafe in the configuration): accept a pgtUrl over plain http. */
   readonly unsafeAllowHttpPgtUrl: boolean;
+  /** The Issuer named in SAML 1.1 assertions (the bridge's host). */
+  readonly issuer: string;
 }
 
 /** What the checks read and fill in, in pipeline order. */
