@@ -25,10 +25,13 @@ export async function startBridgeUnderTest(options: {
   store?: Record<string, unknown>;
   idp?: OidcProviderHandle;
   config?: Record<string, unknown>;
+  /** Serve https with this certificate (phpCAS and mod_auth_cas want https). */
+  tls?: { certPath: string; keyPath: string };
+  port?: number;
 }): Promise<BridgeUnderTest> {
   const dir = await tempDir('cas-bridge-');
-  const port = await freePort();
-  const publicUrl = `http://127.0.0.1:${port}/cas`;
+  const port = options.port ?? (await freePort());
+  const publicUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/cas`;
   const ownIdp = options.idp === undefined;
   const idp = options.idp ?? (await startOidcProvider({ loginHint: false }));
   idp.addClient({
@@ -46,6 +49,7 @@ export async function startBridgeUnderTest(options: {
     registry: registryPath,
     store: options.store ?? { type: 'memory' },
     unsafe: { allowHttpIssuer: true, allowHttpPgtUrl: false },
+    ...(options.tls ? { tls: { certFile: options.tls.certPath, keyFile: options.tls.keyPath } } : {}),
     ...options.config,
   });
   const bridge = await startBridge(config, { logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }) });
@@ -82,3 +86,14 @@ export async function signIn(
 }
 
 export { createUserAgent };
+
+/** A fetch that trusts the test CA, for a browser stand-in talking to the bridge over https. */
+export async function fetchTrusting(ca: string): Promise<typeof fetch> {
+  const { Agent, fetch: undiciFetch } = await import('undici');
+  const dispatcher = new Agent({ connect: { ca } });
+  return ((input: string | URL, init?: RequestInit) =>
+    undiciFetch(
+      input as string,
+      { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1],
+    )) as unknown as typeof fetch;
+}
