@@ -1,4 +1,4 @@
-import { createTestCertificateAuthority, tempDir, type TempDir } from '@apps-education/testkit';
+import { createTestCertificateAuthority, type TempDir, tempDir } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeUnderTest, createUserAgent, fetchTrusting, signIn, startBridgeUnderTest } from './bridge.js';
 import { type PhpCasPeer, startPhpCas } from './phpcas.js';
@@ -36,7 +36,11 @@ services:
     const agent = createUserAgent(trustedFetch);
     const { hops } = await signIn(agent, `${php.url}/${page}`, () => false, 'alice');
     const last = hops.at(-1);
-    return { agent, last, trace: `${hops.map((h) => `${h.status} ${h.url} -> ${h.location}`).join('\n')}\n${last?.body}\n${php.peer.output()}` };
+    return {
+      agent,
+      last,
+      trace: `${hops.map((h) => `${h.status} ${h.url} -> ${h.location}`).join('\n')}\n${last?.body}\n${php.peer.output()}`,
+    };
   }
 
   it('CAS 3.0: user and multi-valued attributes', async () => {
@@ -66,7 +70,7 @@ services:
     expect(last?.body).toContain('mail=alice@ac-test.fr');
   });
 
-  it('single logout: the bridge\'s logout request ends the phpCAS session', async () => {
+  it("single logout: the bridge's logout request ends the phpCAS session", async () => {
     const { agent, last, trace } = await visit('cas3.php');
     expect(last?.status, trace).toBe(200);
     expect((await agent.request(`${php.url}/cas3.php`)).status).toBe(200);

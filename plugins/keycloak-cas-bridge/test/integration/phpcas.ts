@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, requireCommand, type RunningPeer, startPeer } from '@apps-education/testkit';
+import { freePort, type RunningPeer, requireCommand, startPeer } from '@apps-education/testkit';
 
 /**
  * phpCAS 1.6 (Debian php-cas) under `php -S`: one page per protocol version (cas1.php, cas2.php, cas3.php,
@@ -13,7 +13,12 @@ export interface PhpCasPeer {
   stop(): Promise<void>;
 }
 
-const VERSIONS = { cas1: 'CAS_VERSION_1_0', cas2: 'CAS_VERSION_2_0', cas3: 'CAS_VERSION_3_0', saml: 'SAML_VERSION_1_1' } as const;
+const VERSIONS = {
+  cas1: 'CAS_VERSION_1_0',
+  cas2: 'CAS_VERSION_2_0',
+  cas3: 'CAS_VERSION_3_0',
+  saml: 'SAML_VERSION_1_1',
+} as const;
 
 export async function startPhpCas(dir: string, casBase: URL, caPath: string): Promise<PhpCasPeer> {
   const php = requireCommand('php', 'php-cli');
@@ -44,7 +49,16 @@ foreach (phpCAS::getAttributes() as $name => $value) {
   const peer = await startPeer({
     name: 'phpCAS under php -S',
     command: php,
-    args: ['-d', `session.save_path=${sessions}`, '-d', 'display_errors=stderr', '-S', `127.0.0.1:${port}`, '-t', docroot],
+    args: [
+      '-d',
+      `session.save_path=${sessions}`,
+      '-d',
+      'display_errors=stderr',
+      '-S',
+      `127.0.0.1:${port}`,
+      '-t',
+      docroot,
+    ],
     readyPort: port,
   });
   return { url, peer, stop: () => peer.stop() };
