@@ -28,6 +28,10 @@ export async function startBridgeUnderTest(options: {
   /** Serve https with this certificate (phpCAS and mod_auth_cas want https). */
   tls?: { certPath: string; keyPath: string };
   port?: number;
+  /** The ID token signing algorithm the IdP uses for the bridge's client. */
+  idTokenAlg?: 'RS256' | 'ES256';
+  /** Where the bridge's JSON logs go (for tests that read them). */
+  logStream?: NodeJS.WritableStream;
 }): Promise<BridgeUnderTest> {
   const dir = await tempDir('cas-bridge-');
   const port = options.port ?? (await freePort());
@@ -39,6 +43,7 @@ export async function startBridgeUnderTest(options: {
     client_secret: 'bridge-secret',
     redirect_uris: [`${publicUrl}/oidc/callback`],
     post_logout_redirect_uris: [`${publicUrl}/logout/done`],
+    ...(options.idTokenAlg ? { id_token_signed_response_alg: options.idTokenAlg } : {}),
   });
   const registryPath = join(dir.path, 'services.yml');
   writeFileSync(registryPath, options.registry);
@@ -52,7 +57,10 @@ export async function startBridgeUnderTest(options: {
     ...(options.tls ? { tls: { certFile: options.tls.certPath, keyFile: options.tls.keyPath } } : {}),
     ...options.config,
   });
-  const bridge = await startBridge(config, { logger: pino({ level: process.env.BRIDGE_LOG ?? 'silent' }) });
+  const logger = options.logStream
+    ? pino({ level: 'debug' }, options.logStream)
+    : pino({ level: process.env.BRIDGE_LOG ?? 'silent' });
+  const bridge = await startBridge(config, { logger });
   return {
     bridge,
     idp,
