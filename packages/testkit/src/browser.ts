@@ -45,3 +45,15 @@ export async function accessibilityViolations(page: Page): Promise<Accessibility
     targets: v.nodes.map((n) => n.target.join(' ')),
   }));
 }
+
+/** The element that has the keyboard focus: its id and text (for keyboard-only tests). */
+export function focusedElement(page: Page): Promise<{ id: string; text: string }> {
+  return page.evaluate<{ id: string; text: string }>(
+    "({ id: document.activeElement ? document.activeElement.id : '', text: document.activeElement ? (document.activeElement.textContent || '').trim() : '' })",
+  );
+}
+
+/** Waits until the element with this id has the keyboard focus. */
+export async function waitForFocus(page: Page, id: string): Promise<void> {
+  await page.waitForFunction(`document.activeElement && document.activeElement.id === ${JSON.stringify(id)}`);
+}

@@ -1,4 +1,10 @@
-export { type AccessibilityViolation, accessibilityViolations, launchBrowser } from './browser.js';
+export {
+  type AccessibilityViolation,
+  accessibilityViolations,
+  focusedElement,
+  launchBrowser,
+  waitForFocus,
+} from './browser.js';
 export { type FakeClock, fakeClock, seededRandom } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
 export {

@@ -2,7 +2,13 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import { groupsOf, principalFor, serviceTicket } from '../core/issue.js';
 import { proxy } from '../core/proxy.js';
 import type { SessionClaims, SsoSession, TicketStore } from '../core/records.js';
@@ -69,7 +75,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   const now = deps.now ?? Date.now;
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // No per-request lines: a request URL can hold a ticket. The bridge logs what it decides, with ids only.
+    logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
     bodyLimit: 64 * 1024,
     forceCloseConnections: true,

@@ -32,25 +32,31 @@ export async function startBridgeUnderTest(options: {
   idTokenAlg?: 'RS256' | 'ES256';
   /** Where the bridge's JSON logs go (for tests that read them). */
   logStream?: NodeJS.WritableStream;
+  /** The URL clients use when it is not the bridge's own (a load balancer in front of several bridges). */
+  publicUrl?: string;
+  /** Register the bridge's client at the IdP (once per public URL). */
+  registerClient?: boolean;
 }): Promise<BridgeUnderTest> {
   const dir = await tempDir('cas-bridge-');
   const port = options.port ?? (await freePort());
-  const publicUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/cas`;
+  const publicUrl = options.publicUrl ?? `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/cas`;
+  const clientId = `cas-bridge-${new URL(publicUrl).port}`;
   const ownIdp = options.idp === undefined;
   const idp = options.idp ?? (await startOidcProvider({ loginHint: false }));
-  idp.addClient({
-    client_id: `cas-bridge-${port}`,
-    client_secret: 'bridge-secret',
-    redirect_uris: [`${publicUrl}/oidc/callback`],
-    post_logout_redirect_uris: [`${publicUrl}/logout/done`],
-    ...(options.idTokenAlg ? { id_token_signed_response_alg: options.idTokenAlg } : {}),
-  });
+  if (options.registerClient ?? true)
+    idp.addClient({
+      client_id: clientId,
+      client_secret: 'bridge-secret',
+      redirect_uris: [`${publicUrl}/oidc/callback`],
+      post_logout_redirect_uris: [`${publicUrl}/logout/done`],
+      ...(options.idTokenAlg ? { id_token_signed_response_alg: options.idTokenAlg } : {}),
+    });
   const registryPath = join(dir.path, 'services.yml');
   writeFileSync(registryPath, options.registry);
   const config = parseConfig({
     publicUrl,
     listen: { host: '127.0.0.1', port },
-    oidc: { issuer: idp.issuer, clientId: `cas-bridge-${port}`, clientSecret: 'bridge-secret' },
+    oidc: { issuer: idp.issuer, clientId, clientSecret: 'bridge-secret' },
     registry: registryPath,
     store: options.store ?? { type: 'memory' },
     unsafe: { allowHttpIssuer: true, allowHttpPgtUrl: false },

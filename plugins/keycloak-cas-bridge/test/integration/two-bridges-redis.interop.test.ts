@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { freePort, type OidcProviderHandle, requireRedis, startOidcProvider } from '@apps-education/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
+import { startRoundRobin } from './load-balancer.js';
+
+const APP = 'https://app.ac-test.fr/';
+const REGISTRY = `
+services:
+  - { id: app, name: App, match: { prefix: "${APP}" }, attributes: { mail: email } }
+`;
+
+/** Two bridge processes on one Redis behind a round-robin load balancer: every request alternates between them. */
+describe('two bridges on one Redis are interchangeable', () => {
+  let idp: OidcProviderHandle;
+  let a: BridgeUnderTest;
+  let b: BridgeUnderTest;
+  let lb: Awaited<ReturnType<typeof startRoundRobin>>;
+  let publicUrl = '';
+
+  beforeAll(async () => {
+    const redis = await requireRedis();
+    const store = { type: 'redis', url: redis, prefix: `two-bridges-${randomBytes(4).toString('hex')}:` };
+    idp = await startOidcProvider({ loginHint: false });
+    const lbPort = await freePort();
+    publicUrl = `http://127.0.0.1:${lbPort}/cas`;
+    a = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl });
+    b = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl, registerClient: false });
+    lb = await startRoundRobin(lbPort, [
+      Number(new URL(a.bridge.address).port),
+      Number(new URL(b.bridge.address).port),
+    ]);
+  });
+  afterAll(async () => {
+    lb?.close();
+    await a?.close();
+    await b?.close();
+    await idp?.close();
+  });
+
+  it('login, SSO, validation and logout work whichever bridge answers each step', async () => {
+    const agent = createUserAgent();
+    const { location } = await signIn(agent, `${publicUrl}/login?service=${encodeURIComponent(APP)}`, (u) =>
+      u.startsWith(APP),
+    );
+    const ticket = new URL(location ?? '').searchParams.get('ticket') ?? '';
+    const validate = () =>
+      fetch(`${publicUrl}/p3/serviceValidate?service=${encodeURIComponent(APP)}&ticket=${ticket}`).then((r) =>
+        r.text(),
+      );
+    expect(await validate()).toContain('<cas:user>alice</cas:user>');
+    expect(await validate()).toContain('INVALID_TICKET');
+    for (let i = 0; i < 4; i++) {
+      const sso = await agent.request(`${publicUrl}/login?service=${encodeURIComponent(APP)}`);
+      expect(sso.location).toMatch(/ticket=ST-/);
+    }
+    await agent.request(`${publicUrl}/logout`);
+    for (let i = 0; i < 2; i++) {
+      expect((await agent.request(`${publicUrl}/login?service=${encodeURIComponent(APP)}`)).location).toContain(
+        '/protocol/openid-connect/auth',
+      );
+    }
+    expect(lb.hits.every((n) => n > 3)).toBe(true);
+  });
+
+  it('200 parallel validations of one ticket across both bridges: exactly one success', async () => {
+    const agent = createUserAgent();
+    const { location } = await signIn(agent, `${publicUrl}/login?service=${encodeURIComponent(APP)}`, (u) =>
+      u.startsWith(APP),
+    );
+    const ticket = new URL(location ?? '').searchParams.get('ticket') ?? '';
+    const bodies = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        fetch(`${publicUrl}/p3/serviceValidate?service=${encodeURIComponent(APP)}&ticket=${ticket}`).then((r) =>
+          r.text(),
+        ),
+      ),
+    );
+    expect(bodies.filter((body) => body.includes('authenticationSuccess'))).toHaveLength(1);
+  });
+});
