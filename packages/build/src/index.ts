@@ -88,6 +88,8 @@ export interface ServiceBuild {
   /** Native modules left out of the bundle and listed as dependencies (better-sqlite3). */
   readonly native?: Readonly<Record<string, string>>;
   readonly copy?: readonly string[];
+  /** Folders made elsewhere, copied into the package under these names: { static: '/tmp/static' }. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
   readonly outDir: string;
 }
 
@@ -124,6 +126,8 @@ export async function buildService(options: ServiceBuild): Promise<Artefact> {
   for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', ...(options.copy ?? [])]) {
     if (existsSync(join(serviceDir, file))) cpSync(join(serviceDir, file), join(staging, file), { recursive: true });
   }
+  for (const [name, source] of Object.entries(options.extraFiles ?? {}))
+    cpSync(source, join(staging, name), { recursive: true });
   return { kind: 'service', file: pack(staging, options.outDir) };
 }
 

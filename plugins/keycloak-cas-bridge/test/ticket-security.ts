@@ -349,3 +349,27 @@ export function samlRules(name: string, open: () => Promise<{ store: TicketStore
     });
   });
 }
+
+/** The services of a session, for single logout: one entry per service URL, the latest ticket. */
+export function sessionServiceRules(name: string, open: () => Promise<{ store: TicketStore; close(): Promise<void> }>) {
+  it(`keeps one entry per service URL, the latest ticket (${name} store)`, async () => {
+    const { store, close } = await open();
+    const h = harness(store);
+    const s = await h.session();
+    for (const ticket of ['ST-1', 'ST-2', 'ST-3']) {
+      await store.addSessionService(
+        s.id,
+        { service: 'https://a.ac-test.fr/', serviceId: 'app-a', ticket },
+        h.clock.now(),
+      );
+    }
+    await store.addSessionService(
+      s.id,
+      { service: 'https://b.ac-test.fr/', serviceId: 'app-b', ticket: 'ST-4' },
+      h.clock.now(),
+    );
+    const services = (await store.getSession(s.id, h.clock.now()))?.services ?? [];
+    expect(services.map((x) => x.ticket).sort()).toEqual(['ST-3', 'ST-4']);
+    await close();
+  });
+}

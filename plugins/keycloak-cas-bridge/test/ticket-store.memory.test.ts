@@ -1,5 +1,5 @@
 import { createMemoryTicketStore } from '../src/adapters/ticket-store.memory.js';
-import { loginStateRules, samlRules, ticketSecurity } from './ticket-security.js';
+import { loginStateRules, samlRules, sessionServiceRules, ticketSecurity } from './ticket-security.js';
 
 ticketSecurity('memory', async () => {
   const store = createMemoryTicketStore();
@@ -12,6 +12,11 @@ loginStateRules('memory', async () => {
 });
 
 samlRules('memory', async () => {
+  const store = createMemoryTicketStore();
+  return { store, close: () => store.close() };
+});
+
+sessionServiceRules('memory', async () => {
   const store = createMemoryTicketStore();
   return { store, close: () => store.close() };
 });

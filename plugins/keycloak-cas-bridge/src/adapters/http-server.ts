@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -423,5 +422,3 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
 
   return app;
 }
-
-export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../static', import.meta.url));

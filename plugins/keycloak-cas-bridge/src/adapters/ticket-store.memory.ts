@@ -1,4 +1,12 @@
-import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import {
+  type LoginState,
+  type PgtRecord,
+  type SessionService,
+  type SsoSession,
+  type TicketRecord,
+  type TicketStore,
+  withService,
+} from '../core/records.js';
 
 /** For tests and a single process: everything in Maps, expired entries swept as they are met and every minute. */
 export function createMemoryTicketStore(): TicketStore {
@@ -41,7 +49,7 @@ export function createMemoryTicketStore(): TicketStore {
     },
     async addSessionService(id, entry: SessionService, now) {
       const session = live(sessions, id, now);
-      if (session) sessions.set(id, { ...session, services: [...session.services, entry] });
+      if (session) sessions.set(id, { ...session, services: withService(session.services, entry) });
     },
     async deleteSession(id) {
       const session = sessions.get(id) ?? null;

@@ -4,7 +4,8 @@ import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, T
 /**
  * For several bridge processes behind a load balancer: every piece of state in Redis, every key with a TTL.
  * - single use: `GETDEL` (Redis 6.2+) returns and removes a ticket in one atomic command;
- * - a session's services are a list beside it, appended with RPUSH (no read-modify-write race between processes);
+ * - a session's services are a hash beside it keyed by service URL (HSET: no read-modify-write race between
+ *   processes, and a new login to the same service replaces the old entry);
  * - a session's PGTs are a set beside it, deleted with it at logout (one MULTI);
  * - active sessions are counted from a sorted set scored by expiry.
  */
@@ -40,19 +41,20 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
         .multi()
         .set(k.session(session.id), JSON.stringify(rest), 'PX', px)
         .del(k.services(session.id));
-      if (services.length > 0)
-        multi
-          .rpush(k.services(session.id), ...services.map((s) => JSON.stringify(s)))
-          .pexpire(k.services(session.id), px);
+      if (services.length > 0) {
+        const fields = Object.fromEntries(services.map((s) => [s.service, JSON.stringify(s)]));
+        multi.hset(k.services(session.id), fields).pexpire(k.services(session.id), px);
+      }
       await multi.zadd(k.active, session.expiresAt, session.id).exec();
     },
     async getSession(id, now) {
-      const [[, raw], [, list]] = ((await redis.multi().get(k.session(id)).lrange(k.services(id), 0, -1).exec()) ??
-        []) as [[unknown, string | null], [unknown, string[]]];
+      const replies = (await redis.multi().get(k.session(id)).hgetall(k.services(id)).exec()) ?? [];
+      const raw = replies[0]?.[1] as string | null | undefined;
+      const hash = (replies[1]?.[1] ?? {}) as Record<string, string>;
       if (!raw) return null;
       const session = {
         ...(JSON.parse(raw) as Omit<SsoSession, 'services'>),
-        services: list.map((s) => JSON.parse(s) as SessionService),
+        services: Object.values(hash).map((s) => JSON.parse(s) as SessionService),
       };
       return session.expiresAt > now ? session : null;
     },
@@ -63,7 +65,7 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
       if (session.expiresAt <= now) return;
       await redis
         .multi()
-        .rpush(k.services(id), JSON.stringify(entry))
+        .hset(k.services(id), entry.service, JSON.stringify(entry))
         .pexpire(k.services(id), ttl(session.expiresAt))
         .exec();
     },

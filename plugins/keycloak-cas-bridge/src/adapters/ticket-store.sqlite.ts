@@ -1,5 +1,13 @@
 import Database from 'better-sqlite3';
-import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import {
+  type LoginState,
+  type PgtRecord,
+  type SessionService,
+  type SsoSession,
+  type TicketRecord,
+  type TicketStore,
+  withService,
+} from '../core/records.js';
 
 /**
  * The embedded default: one SQLite file, so tickets and SSO sessions survive a restart of the single bridge process.
@@ -52,7 +60,11 @@ export function openSqliteTicketStore(path: string): TicketStore {
     const row = getSession.get(id, now);
     if (!row) return;
     const session = JSON.parse(row.record) as SsoSession;
-    putSession.run(id, JSON.stringify({ ...session, services: [...session.services, entry] }), session.expiresAt);
+    putSession.run(
+      id,
+      JSON.stringify({ ...session, services: withService(session.services, entry) }),
+      session.expiresAt,
+    );
   });
   const removeSession = db.transaction((id: string) => {
     const row = deleteSession.get(id);

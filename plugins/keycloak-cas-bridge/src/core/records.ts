@@ -87,6 +87,10 @@ export interface TicketStore {
   takeTicket(id: string, now: number): Promise<TicketRecord | null>;
   putSession(session: SsoSession): Promise<void>;
   getSession(id: string, now: number): Promise<SsoSession | null>;
+  /**
+   * Records that the session signed in to a service, for single logout. A later login to the same service URL
+   * replaces the earlier entry (the application's session is replaced too), so the list stays bounded.
+   */
   addSessionService(id: string, entry: SessionService, now: number): Promise<void>;
   /** Removes the session and its PGTs; returns it (for single logout) or null. */
   deleteSession(id: string): Promise<SsoSession | null>;
@@ -99,4 +103,11 @@ export interface TicketStore {
   /** Throws when the store cannot be reached (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** At most this many services are remembered per SSO session (the oldest are forgotten). */
+export const MAX_SESSION_SERVICES = 200;
+
+export function withService(services: readonly SessionService[], entry: SessionService): SessionService[] {
+  return [...services.filter((s) => s.service !== entry.service), entry].slice(-MAX_SESSION_SERVICES);
 }

@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildHttpServer, DEFAULT_STATIC_DIR } from '../adapters/http-server.js';
+import { buildHttpServer } from '../adapters/http-server.js';
 import { createIdentityProvider } from '../adapters/identity-provider.js';
 import { createBridgeMetrics } from '../adapters/metrics.js';
 import { createOutbound } from '../adapters/outbound-http.js';
@@ -23,7 +24,24 @@ export interface RunningBridge {
   stop(): Promise<void>;
 }
 
+/** First existing folder: the published package keeps static files beside bin/, the source tree beside src/. */
+function firstExisting(candidates: readonly string[]): string {
+  const found = candidates.find((c) => existsSync(c));
+  if (!found) throw new Error(`none of these folders exists: ${candidates.join(', ')}`);
+  return found;
+}
+
+function staticDir(): string {
+  return firstExisting([
+    fileURLToPath(new URL('../static', import.meta.url)),
+    fileURLToPath(new URL('../../static', import.meta.url)),
+  ]);
+}
+
+/** DSFR's dist/: copied into the published package as static/dsfr, taken from node_modules in the source tree. */
 function dsfrDist(): string {
+  const bundled = join(staticDir(), 'dsfr');
+  if (existsSync(join(bundled, 'dsfr.min.css'))) return bundled;
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@gouvfr/dsfr/package.json')), 'dist');
 }
@@ -92,7 +110,7 @@ export async function startBridge(
     loginTtlMs: config.tickets.loginSeconds * 1000,
     unsafeAllowHttpPgtUrl: config.unsafe.allowHttpPgtUrl,
     dsfrDir: options.dsfrDir ?? dsfrDist(),
-    staticDir: options.staticDir ?? DEFAULT_STATIC_DIR,
+    staticDir: options.staticDir ?? staticDir(),
     ...(config.tls
       ? { tls: { cert: readFileSync(config.tls.certFile, 'utf8'), key: readFileSync(config.tls.keyFile, 'utf8') } }
       : {}),
