@@ -3,7 +3,8 @@
  * and /login with an existing SSO session (302 with a ticket), with autocannon on loopback. Each is a ratio to a
  * bare node:http server answering a fixed 300-byte XML body, measured in the same run, the same way (autocannon,
  * 20 connections, in this process). Then p50/p99 at half each one's maximum rate.
- * Usage: pnpm bench [-- --requests 20000]
+ * Rates come from fixed-duration runs (autocannon ends amount-based runs on whole-second ticks, too coarse here).
+ * Usage: pnpm bench [-- --seconds 5]
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -16,8 +17,10 @@ import { parseServiceUrl } from '../src/core/service-url.js';
 import { newTicket } from '../src/core/tickets.js';
 import { startBridgeUnderTest } from '../test/integration/bridge.js';
 
-const arg = process.argv.indexOf('--requests');
-const REQUESTS = arg > 0 ? Number(process.argv[arg + 1]) : 20_000;
+const arg = process.argv.indexOf('--seconds');
+const SECONDS = arg > 0 ? Number(process.argv[arg + 1]) : 5;
+// Enough fresh tickets for the fastest store at full speed, plus the half-rate run.
+const TICKETS = SECONDS * 30_000;
 const CONNECTIONS = 20;
 const SERVICE = 'https://app.ac-test.fr/';
 const REGISTRY = `services:\n  - { id: app, name: App, match: { prefix: "${SERVICE}" }, attributes: { mail: email, memberOf: groups } }\n`;
@@ -31,18 +34,21 @@ interface Run {
 async function cannon(
   url: string,
   paths: () => string,
-  options: { amount: number; rate?: number; headers?: Record<string, string> },
+  options: { seconds: number; rate?: number; headers?: Record<string, string> },
 ): Promise<Run> {
+  const started = performance.now();
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    amount: options.amount,
+    duration: options.seconds,
     ...(options.rate ? { overallRate: options.rate } : {}),
     headers: options.headers,
     requests: [{ setupRequest: (req) => ({ ...req, path: paths() }) }],
   });
   if (result.non2xx > 0 && !options.headers) throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
-  return { rps: result.requests.total / result.duration, p50: result.latency.p50, p99: result.latency.p99 };
+  // autocannon's own duration is rounded to whole seconds: time the run here for the rate.
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: result.requests.total / seconds, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
 const body =
@@ -57,12 +63,9 @@ const bare = createServer((_req, res) => {
 await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
 const bareAddress = bare.address();
 const bareUrl = `http://127.0.0.1:${typeof bareAddress === 'object' && bareAddress ? bareAddress.port : 0}`;
-await cannon(bareUrl, () => '/', { amount: 2_000 }); // warm-up
-const baseline = await cannon(bareUrl, () => '/', { amount: REQUESTS });
-const baselineHalf = await cannon(bareUrl, () => '/', {
-  amount: Math.floor(REQUESTS / 2),
-  rate: Math.floor(baseline.rps / 2),
-});
+await cannon(bareUrl, () => '/', { seconds: 1 }); // warm-up
+const baseline = await cannon(bareUrl, () => '/', { seconds: SECONDS });
+const baselineHalf = await cannon(bareUrl, () => '/', { seconds: SECONDS, rate: Math.floor(baseline.rps / 2) });
 console.log(
   `baseline bare node:http (300-byte XML): ${baseline.rps.toFixed(0)} req/s, p50 ${baselineHalf.p50} ms, p99 ${baselineHalf.p99} ms at half rate`,
 );
@@ -92,6 +95,7 @@ async function issue(store: TicketStore, s: SsoSession, count: number): Promise<
     forceRenew: false,
   };
   const ids: string[] = [];
+  const pending: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const ticket = serviceTicket({
       id: newTicket('ST'),
@@ -106,9 +110,11 @@ async function issue(store: TicketStore, s: SsoSession, count: number): Promise<
       now: Date.now(),
       ttlMs: 300_000,
     });
-    await store.putTicket(ticket);
+    pending.push(store.putTicket(ticket));
     ids.push(ticket.id);
+    if (pending.length === 500) await Promise.all(pending.splice(0));
   }
+  await Promise.all(pending);
   return ids;
 }
 
@@ -136,22 +142,23 @@ for (const [name, store] of stores) {
   const s = session();
   await t.bridge.store.putSession(s);
   const validateUrl = (id: string) => `/cas/p3/serviceValidate?service=${encodeURIComponent(SERVICE)}&ticket=${id}`;
-  const warm = await issue(t.bridge.store, s, 2_000);
-  await cannon(t.bridge.address, () => validateUrl(warm.pop() ?? ''), { amount: 2_000 });
-  const tickets = await issue(t.bridge.store, s, REQUESTS);
-  const run = await cannon(t.bridge.address, () => validateUrl(tickets.pop() ?? ''), { amount: REQUESTS });
-  const more = await issue(t.bridge.store, s, Math.floor(REQUESTS / 2));
-  const half = await cannon(t.bridge.address, () => validateUrl(more.pop() ?? ''), {
-    amount: Math.floor(REQUESTS / 2),
+  const warm = await issue(t.bridge.store, s, 5_000);
+  await cannon(t.bridge.address, () => validateUrl(warm.pop() ?? ''), { seconds: 1 });
+  const tickets = await issue(t.bridge.store, s, TICKETS);
+  const run = await cannon(t.bridge.address, () => validateUrl(tickets.pop() ?? 'ST-exhausted'), { seconds: SECONDS });
+  if (tickets.length === 0) throw new Error(`${name}: ran out of fresh tickets; raise TICKETS`);
+  const half = await cannon(t.bridge.address, () => validateUrl(tickets.pop() ?? 'ST-exhausted'), {
+    seconds: SECONDS,
     rate: Math.floor(run.rps / 2),
   });
+  if (tickets.length === 0) throw new Error(`${name}: ran out of fresh tickets; raise TICKETS`);
   line(`${name} /p3/serviceValidate (fresh tickets)`, run, half);
 
   const loginPath = `/cas/login?service=${encodeURIComponent(SERVICE)}`;
   const headers = { cookie: `CASTGC=${s.id}` };
-  const login = await cannon(t.bridge.address, () => loginPath, { amount: Math.floor(REQUESTS / 2), headers });
+  const login = await cannon(t.bridge.address, () => loginPath, { seconds: SECONDS, headers });
   const loginHalf = await cannon(t.bridge.address, () => loginPath, {
-    amount: Math.floor(REQUESTS / 4),
+    seconds: SECONDS,
     headers,
     rate: Math.floor(login.rps / 2),
   });
