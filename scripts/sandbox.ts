@@ -1,15 +1,19 @@
 /**
  * `pnpm start`: the sandbox. Starts, with embedded defaults, the development OpenID provider (a Keycloak-shaped realm
- * with a real login form) and the LaBoite double, delivers a first notification through portal-events, and prints
- * the URLs and test accounts. Stops cleanly on Ctrl-C. Later plugins add their services here.
+ * with a real login form), the LaBoite double, and the CAS bridge (SQLite store) in front of the provider with a
+ * small CAS-protected demo page; delivers a first notification through portal-events, and prints the URLs and test
+ * accounts. Stops cleanly on Ctrl-C. Later plugins add their services here.
  *
- * Ports: SANDBOX_IDP_PORT (default 8180) and SANDBOX_PORTAL_PORT (default 8190); 0 picks free ones.
+ * Ports: SANDBOX_IDP_PORT (8180), SANDBOX_PORTAL_PORT (8190), SANDBOX_CAS_PORT (8200), SANDBOX_DEMO_PORT (8210);
+ * 0 picks free ones.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createDeliveryWorker, createLaboiteClient, createOutbox } from '@apps-education/portal-events';
 import { openSqliteOutboxStore } from '@apps-education/portal-events/sqlite';
-import { startLaboiteDouble, startOidcProvider, TEST_USERS } from '@apps-education/testkit';
+import { freePort, startLaboiteDouble, startOidcProvider, TEST_USERS } from '@apps-education/testkit';
+import { parseConfig, startBridge } from 'keycloak-cas-bridge';
 
 const port = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -39,6 +43,70 @@ const idp = await startOidcProvider({
   ],
 });
 const portal = await startLaboiteDouble({ apiKeys: [apiKey], port: port('SANDBOX_PORTAL_PORT', 8190) });
+
+// The CAS bridge in front of the provider, and a demo application protected by CAS.
+const casPort = port('SANDBOX_CAS_PORT', 8200) || (await freePort());
+const demoPort = port('SANDBOX_DEMO_PORT', 8210) || (await freePort());
+const casUrl = `http://127.0.0.1:${casPort}/cas`;
+const demoUrl = `http://127.0.0.1:${demoPort}/`;
+idp.addClient({
+  client_id: 'cas-bridge',
+  client_secret: 'cas-bridge-secret',
+  redirect_uris: [`${casUrl}/oidc/callback`],
+  post_logout_redirect_uris: [`${casUrl}/logout/done`],
+});
+const registryPath = join(stateDir, 'services.yml');
+writeFileSync(
+  registryPath,
+  `services:\n  - id: demo\n    name: Application de démonstration\n    match: { prefix: "${demoUrl}" }\n    attributes: { mail: email, displayName: name, memberOf: groups }\n`,
+);
+const cas = await startBridge(
+  parseConfig({
+    publicUrl: casUrl,
+    listen: { host: '127.0.0.1', port: casPort },
+    oidc: { issuer: idp.issuer, clientId: 'cas-bridge', clientSecret: 'cas-bridge-secret' },
+    registry: registryPath,
+    store: { type: 'sqlite', path: join(stateDir, 'cas-bridge.db') },
+    unsafe: { allowHttpIssuer: true },
+  }),
+  { logLevel: 'warn' },
+);
+const demo = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', demoUrl);
+  const ticket = url.searchParams.get('ticket');
+  const page = (body: string) => {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(
+      `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Démo CAS</title></head><body><main><h1>Application de démonstration (CAS)</h1>${body}</main></body></html>`,
+    );
+  };
+  if (!ticket) {
+    page(
+      `<p>Cette page est protégée par le pont CAS. / This page is protected by the CAS bridge.</p><p><a href="${casUrl}/login?service=${encodeURIComponent(demoUrl)}">Se connecter par CAS / Sign in with CAS</a></p>`,
+    );
+    return;
+  }
+  const answer = await fetch(
+    `${casUrl}/p3/serviceValidate?service=${encodeURIComponent(demoUrl)}&ticket=${encodeURIComponent(ticket)}&format=JSON`,
+  );
+  const json = (await answer.json()) as {
+    serviceResponse: { authenticationSuccess?: { user: string; attributes?: Record<string, string[]> } };
+  };
+  const success = json.serviceResponse.authenticationSuccess;
+  const esc = (v: string) => v.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  page(
+    success
+      ? `<p>Connecté en tant que / Signed in as <strong>${esc(success.user)}</strong></p><dl>${Object.entries(
+          success.attributes ?? {},
+        )
+          .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v.join(', '))}</dd>`)
+          .join(
+            '',
+          )}</dl><p><a href="${casUrl}/logout?service=${encodeURIComponent(demoUrl)}">Se déconnecter / Sign out</a></p>`
+      : `<p>Ticket refusé / Ticket refused.</p><p><a href="${demoUrl}">Recommencer / Start again</a></p>`,
+  );
+});
+await new Promise<void>((resolve) => demo.listen(demoPort, '127.0.0.1', resolve));
 
 const store = openSqliteOutboxStore(join(stateDir, 'portal-events.db'));
 const worker = createDeliveryWorker({
@@ -75,6 +143,10 @@ Sandbox ready / Bac à sable prêt
   Test accounts / comptes de test (username / password):
 ${accounts}
 
+  CAS bridge (SQLite store, in front of the provider)
+    CAS server: ${casUrl}   (login: ${casUrl}/login)
+    demo page protected by CAS: ${demoUrl}
+
   LaBoite double (portal)
     received notifications: ${portal.url}/
     API:        POST ${portal.url}/api/notifications   X-API-KEY: ${apiKey}
@@ -88,6 +160,8 @@ const stop = async () => {
   stopping = true;
   await worker.stop();
   await store.close();
+  demo.close();
+  await cas.stop();
   await Promise.all([idp.close(), portal.close()]);
   console.log('Sandbox stopped / Bac à sable arrêté');
   process.exit(0);

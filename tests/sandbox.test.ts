@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { spawnCaptured } from '@apps-education/testkit';
+import { createUserAgent, spawnCaptured } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops it', async () => {
   const sandbox = spawnCaptured(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], {
     cwd: root,
-    env: { SANDBOX_IDP_PORT: '0', SANDBOX_PORTAL_PORT: '0' },
+    env: { SANDBOX_IDP_PORT: '0', SANDBOX_PORTAL_PORT: '0', SANDBOX_CAS_PORT: '0', SANDBOX_DEMO_PORT: '0' },
   });
   try {
     await sandbox.waitFor('Ctrl-C to stop', 15_000);
@@ -34,6 +34,20 @@ it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops 
     }
     expect(page).toContain('Nouveau partage de Bob Durand');
     expect(output).toMatch(/alice \/ alice/);
+    // A newcomer signs in to the demo page through CAS (the bridge, then the provider's form).
+    const demo = /demo page protected by CAS:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const cas = /CAS server:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const agent = createUserAgent();
+    const hops = await agent.follow(`${cas}/login?service=${encodeURIComponent(demo)}`);
+    const form = hops.at(-1);
+    const action = /action="([^"]+)"/.exec(form?.body ?? '')?.[1] ?? '';
+    const posted = await agent.request(new URL(action, form?.url).href, {
+      form: { username: 'alice', password: 'alice' },
+    });
+    const back = await agent.follow(posted.location ?? '', (u) => u.startsWith(demo));
+    const withTicket = back.at(-1)?.location ?? '';
+    expect(withTicket).toMatch(/\?ticket=ST-/);
+    expect((await agent.request(withTicket)).body).toContain('<strong>alice</strong>');
   } finally {
     sandbox.child.kill('SIGINT');
   }

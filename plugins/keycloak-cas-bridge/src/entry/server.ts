@@ -49,12 +49,12 @@ function dsfrDist(): string {
 /** Wires the configuration to the adapters and starts listening. Logs are JSON (pino) with no ticket, token or cookie. */
 export async function startBridge(
   config: BridgeConfig,
-  options: { logger?: pino.Logger; dsfrDir?: string; staticDir?: string } = {},
+  options: { logger?: pino.Logger; logLevel?: string; dsfrDir?: string; staticDir?: string } = {},
 ): Promise<RunningBridge> {
   const logger =
     options.logger ??
     pino({
-      level: process.env.LOG_LEVEL ?? 'info',
+      level: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
       redact: {
         paths: ['req.headers.cookie', 'req.query.ticket', 'req.query.pgt', 'req.headers.authorization'],
         remove: true,
