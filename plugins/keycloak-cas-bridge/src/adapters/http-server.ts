@@ -345,7 +345,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   ) {
     const started = performance.now();
     const outcome = await validate(endpoint, params, validationDeps);
-    deps.metrics.storeLatency.observe((performance.now() - started) / 1000);
+    deps.metrics.validationDuration.observe((performance.now() - started) / 1000);
     deps.metrics.validations.inc({ endpoint, result: outcome.result });
     if (outcome.cause)
       request.log.error(

@@ -10,6 +10,7 @@ import { createBridgeMetrics } from '../adapters/metrics.js';
 import { createOutbound } from '../adapters/outbound-http.js';
 import { watchRegistryFile } from '../adapters/registry-file.js';
 import { createSingleLogout } from '../adapters/single-logout.js';
+import { instrumentStore } from '../adapters/ticket-store.instrumented.js';
 import { createMemoryTicketStore } from '../adapters/ticket-store.memory.js';
 import { createRedisTicketStore } from '../adapters/ticket-store.redis.js';
 import { openSqliteTicketStore } from '../adapters/ticket-store.sqlite.js';
@@ -61,13 +62,14 @@ export async function startBridge(
       },
     });
   const registryFile = watchRegistryFile(config.registry, logger);
-  const store =
+  const rawStore =
     config.store.type === 'sqlite'
       ? openSqliteTicketStore(config.store.path)
       : config.store.type === 'redis'
         ? createRedisTicketStore(config.store.url, { prefix: config.store.prefix })
         : createMemoryTicketStore();
-  const metrics = createBridgeMetrics(() => store.countSessions(Date.now()));
+  const metrics = createBridgeMetrics(() => rawStore.countSessions(Date.now()));
+  const store = instrumentStore(rawStore, metrics.storeLatency);
   const extraCa = config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined;
   const call = createOutbound({ extraCa, timeoutMs: config.logout.timeoutMs });
   const idp = createIdentityProvider({
