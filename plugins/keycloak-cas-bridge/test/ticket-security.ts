@@ -373,3 +373,13 @@ export function sessionServiceRules(name: string, open: () => Promise<{ store: T
     await close();
   });
 }
+
+type OpenStore = () => Promise<{ store: TicketStore; close(): Promise<void> }>;
+
+/** Every store rule, for one store: what each store's test file runs. */
+export function storeRules(name: string, open: OpenStore) {
+  ticketSecurity(name, open);
+  loginStateRules(name, open);
+  samlRules(name, open);
+  sessionServiceRules(name, open);
+}

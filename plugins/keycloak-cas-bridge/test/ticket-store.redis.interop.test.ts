@@ -3,27 +3,9 @@ import { requireRedis } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
 import { createRedisTicketStore } from '../src/adapters/ticket-store.redis.js';
 import { harness } from './harness.js';
-import { loginStateRules, samlRules, sessionServiceRules, ticketSecurity } from './ticket-security.js';
+import { storeRules } from './ticket-security.js';
 
-ticketSecurity('Redis', async () => {
-  const url = await requireRedis();
-  const store = createRedisTicketStore(url, { prefix: `test-${randomBytes(4).toString('hex')}:` });
-  return { store, close: () => store.close() };
-});
-
-loginStateRules('Redis', async () => {
-  const url = await requireRedis();
-  const store = createRedisTicketStore(url, { prefix: `test-${randomBytes(4).toString('hex')}:` });
-  return { store, close: () => store.close() };
-});
-
-samlRules('Redis', async () => {
-  const url = await requireRedis();
-  const store = createRedisTicketStore(url, { prefix: `test-${randomBytes(4).toString('hex')}:` });
-  return { store, close: () => store.close() };
-});
-
-sessionServiceRules('Redis', async () => {
+storeRules('Redis', async () => {
   const url = await requireRedis();
   const store = createRedisTicketStore(url, { prefix: `test-${randomBytes(4).toString('hex')}:` });
   return { store, close: () => store.close() };

@@ -3,45 +3,9 @@ import { tempDir } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
 import { openSqliteTicketStore } from '../src/adapters/ticket-store.sqlite.js';
 import { harness } from './harness.js';
-import { loginStateRules, samlRules, sessionServiceRules, ticketSecurity } from './ticket-security.js';
+import { storeRules } from './ticket-security.js';
 
-ticketSecurity('SQLite', async () => {
-  const dir = await tempDir('cas-sqlite-');
-  const store = openSqliteTicketStore(join(dir.path, 'cas.db'));
-  return {
-    store,
-    async close() {
-      await store.close();
-      await dir.remove();
-    },
-  };
-});
-
-loginStateRules('SQLite', async () => {
-  const dir = await tempDir('cas-sqlite-');
-  const store = openSqliteTicketStore(join(dir.path, 'cas.db'));
-  return {
-    store,
-    async close() {
-      await store.close();
-      await dir.remove();
-    },
-  };
-});
-
-samlRules('SQLite', async () => {
-  const dir = await tempDir('cas-sqlite-');
-  const store = openSqliteTicketStore(join(dir.path, 'cas.db'));
-  return {
-    store,
-    async close() {
-      await store.close();
-      await dir.remove();
-    },
-  };
-});
-
-sessionServiceRules('SQLite', async () => {
+storeRules('SQLite', async () => {
   const dir = await tempDir('cas-sqlite-');
   const store = openSqliteTicketStore(join(dir.path, 'cas.db'));
   return {
