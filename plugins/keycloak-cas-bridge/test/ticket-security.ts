@@ -231,6 +231,17 @@ export function ticketSecurity(name: string, open: () => Promise<{ store: Ticket
       expect((await proxy({ pgt, targetService: 'https://api.ac-test.fr/' }, proxyDeps)).result).toBe('INVALID_TICKET');
     });
 
+    it('a store that fails answers INTERNAL_ERROR, never a stack trace', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue(A);
+      const broken = { ...store, takeTicket: async () => Promise.reject(new Error('connection lost')) };
+      const outcome = await validate('p3/serviceValidate', { service: A, ticket }, { ...h.deps, store: broken });
+      expect(outcome.result).toBe('INTERNAL_ERROR');
+      expect(outcome.body).toContain('<cas:authenticationFailure code="INTERNAL_ERROR">');
+      expect(outcome.body).not.toContain('connection lost');
+      expect(outcome.cause).toBeInstanceOf(Error);
+    });
+
     it('/proxy requires both parameters', async () => {
       const h = harness(store);
       const outcome = await proxy(
