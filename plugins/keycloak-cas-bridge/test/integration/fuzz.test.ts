@@ -65,18 +65,30 @@ const value = fc.oneof(
   ),
 );
 
-it('never answers 5xx nor crashes, whatever the parameters (10,000 cases)', async () => {
+const soap = (artifact: string) =>
+  `<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"><SOAP-ENV:Body><samlp:Request xmlns:samlp="urn:oasis:names:tc:SAML:1.0:protocol"><samlp:AssertionArtifact>${artifact}</samlp:AssertionArtifact></samlp:Request></SOAP-ENV:Body></SOAP-ENV:Envelope>`;
+
+it('never answers 5xx nor crashes, whatever the parameters, cookie or SAML body (10,000 cases)', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.constantFrom(...endpoints),
       fc.array(fc.tuple(fc.constantFrom(...names), value), { maxLength: 6 }),
       fc.option(fc.string({ maxLength: 80 }), { nil: undefined }),
-      async (endpoint, pairs, cookie) => {
+      fc.oneof(
+        fc.string({ maxLength: 400 }),
+        fc.constantFrom('<a/>', '<!DOCTYPE x [<!ENTITY e "e">]><a>&e;</a>', soap('ST-x'), soap('<b/>')),
+      ),
+      async (endpoint, pairs, cookie, body) => {
         const query = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+        const saml = endpoint === 'samlValidate';
         const response = await t.bridge.app.inject({
-          method: 'GET',
+          method: saml ? 'POST' : 'GET',
           url: `/cas/${endpoint}?${query}`,
-          headers: cookie === undefined ? {} : { cookie: `CASTGC=${encodeURIComponent(cookie)}` },
+          headers: {
+            ...(cookie === undefined ? {} : { cookie: `CASTGC=${encodeURIComponent(cookie)}` }),
+            ...(saml ? { 'content-type': 'text/xml' } : {}),
+          },
+          ...(saml ? { payload: body } : {}),
         });
         return response.statusCode < 500 || (endpoint === 'login' && response.statusCode === 503);
       },
