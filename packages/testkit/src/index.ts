@@ -28,6 +28,13 @@ export {
   type TestClient,
   type TestUser,
 } from './oidc-provider.js';
+export {
+  type PeerTubeHost,
+  type PeerTubeHostOptions,
+  type PeerTubeUser,
+  type PeerTubeVersion,
+  startPeerTubeHost,
+} from './peertube-host.js';
 export { freePort } from './ports.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export {
