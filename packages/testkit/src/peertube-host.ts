@@ -42,7 +42,7 @@ interface ExternalAuth {
   authName: string;
   authDisplayName: () => string;
   onAuthRequest: (req: Request, res: Response) => void;
-  onLogout?: (user: PeerTubeUser, req: Request) => Promise<string | undefined | void>;
+  onLogout?: (user: PeerTubeUser, req: Request) => Promise<string | undefined>;
 }
 
 interface Authenticated {
@@ -156,26 +156,22 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     if (header === undefined) return next();
     const [scheme, token] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
-      return res
-        .status(400)
-        .json({
-          error: 'invalid_request',
-          error_description: 'Invalid request: malformed authorization header',
-          code: 'invalid_request',
-        });
+      return res.status(400).json({
+        error: 'invalid_request',
+        error_description: 'Invalid request: malformed authorization header',
+        code: 'invalid_request',
+      });
     }
     const found = await pool.query(
       'SELECT u.* FROM "oAuthToken" t JOIN "user" u ON u.id = t."userId" WHERE t."accessToken" = $1',
       [token],
     );
     if (found.rowCount === 0) {
-      return res
-        .status(401)
-        .json({
-          error: 'invalid_token',
-          error_description: 'Invalid token: access token is invalid',
-          code: 'invalid_token',
-        });
+      return res.status(401).json({
+        error: 'invalid_token',
+        error_description: 'Invalid token: access token is invalid',
+        code: 'invalid_token',
+      });
     }
     res.locals.oauth = { token: { User: toUser(found.rows[0]) } };
     next();
@@ -249,13 +245,11 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       pending.used >= maxUses ||
       pending.auth.username !== body.username
     ) {
-      return res
-        .status(400)
-        .json({
-          error: 'invalid_grant',
-          error_description: 'Invalid grant: user credentials are invalid',
-          code: 'invalid_grant',
-        });
+      return res.status(400).json({
+        error: 'invalid_grant',
+        error_description: 'Invalid grant: user credentials are invalid',
+        code: 'invalid_grant',
+      });
     }
     pending.used++;
     const { auth } = pending;
@@ -281,13 +275,11 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     } else {
       user = toUser(existing.rows[0]);
       if (user.pluginAuth !== npmName) {
-        return res
-          .status(400)
-          .json({
-            error: 'invalid_grant',
-            error_description: 'Invalid grant: user credentials are invalid',
-            code: 'invalid_grant',
-          });
+        return res.status(400).json({
+          error: 'invalid_grant',
+          error_description: 'Invalid grant: user credentials are invalid',
+          code: 'invalid_grant',
+        });
       }
       if (auth.userUpdater) {
         const fields = {

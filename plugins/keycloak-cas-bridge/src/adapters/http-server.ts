@@ -1,3 +1,4 @@
+import type { IdentityProvider } from '@apps-education/oidc-login';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -16,7 +17,6 @@ import { assertionArtifact } from '../core/saml11.js';
 import { parseServiceUrl, type ServiceUrl } from '../core/service-url.js';
 import { newTicket } from '../core/tickets.js';
 import { type ProxyCallback, type ValidationEndpoint, type ValidationParams, validate } from '../core/validation.js';
-import type { IdentityProvider } from './identity-provider.js';
 import type { BridgeMetrics } from './metrics.js';
 import { localeOf, type PageContext, pages } from './pages.js';
 import type { SingleLogout } from './single-logout.js';

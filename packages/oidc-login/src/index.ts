@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
-import type { SessionClaims } from '../core/records.js';
+/** Claims as received: strings and lists of strings (anything else is dropped). */
+export type Claims = Readonly<Record<string, string | readonly string[]>>;
 
 /**
  * The IdP side of the bridge, on openid-client 6 (Keycloak recommends it over its deprecated keycloak-connect):
@@ -19,7 +20,7 @@ export interface IdentityProviderOptions {
 
 export interface Authenticated {
   readonly subject: string;
-  readonly claims: SessionClaims;
+  readonly claims: Claims;
   readonly idToken: string | null;
 }
 

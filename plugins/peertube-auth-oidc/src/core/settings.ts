@@ -1,0 +1,220 @@
+import {
+  globToRegExp,
+  type Localized,
+  type MappingConfig,
+  type PeerTubeRole,
+  parseQuotaRules,
+  parseRoleRules,
+  type SyncMode,
+} from '@apps-education/identity-mapping';
+
+/**
+ * The plugin's settings, as PeerTube's admin page shows them (labels in English, translated to French by
+ * languages/fr.json). All private: PeerTube never sends them to browsers. The secret is an input-password. Names are
+ * shared with peertube-plugin-apps-auth-saml2 where they mean the same thing.
+ */
+export interface SettingDefinition {
+  readonly name: string;
+  readonly label: string;
+  readonly type: 'input' | 'input-password' | 'input-textarea' | 'input-checkbox' | 'select';
+  readonly default?: string | boolean;
+  readonly descriptionHTML?: string;
+  readonly options?: readonly { label: string; value: string }[];
+  readonly private: true;
+}
+
+const SYNC_OPTIONS = [
+  { label: 'At every login', value: 'every-login' },
+  { label: 'Only when the account is created', value: 'creation' },
+];
+
+export const SETTINGS: readonly SettingDefinition[] = [
+  {
+    name: 'issuer',
+    label: 'Issuer (discovery URL)',
+    type: 'input',
+    private: true,
+    descriptionHTML: 'For Keycloak: https://sso.example.fr/realms/apps',
+  },
+  { name: 'client-id', label: 'Client ID', type: 'input', private: true },
+  {
+    name: 'client-secret',
+    label: 'Client secret (empty for a public client with PKCE)',
+    type: 'input-password',
+    private: true,
+  },
+  { name: 'scopes', label: 'Scopes', type: 'input', default: 'openid profile email', private: true },
+  { name: 'button-label', label: 'Sign-in button label', type: 'input', default: 'apps.education.fr', private: true },
+  {
+    name: 'username-claim',
+    label: 'Claim for the username',
+    type: 'input',
+    default: 'preferred_username',
+    private: true,
+  },
+  { name: 'email-claim', label: 'Claim for the email', type: 'input', default: 'email', private: true },
+  { name: 'display-name-claim', label: 'Claim for the display name', type: 'input', default: 'name', private: true },
+  { name: 'groups-claim', label: 'Claim for the groups', type: 'input', default: 'groups', private: true },
+  {
+    name: 'role-rules',
+    label: 'Role rules (one per line: group pattern = role; first match wins)',
+    type: 'input-textarea',
+    default: '',
+    private: true,
+    descriptionHTML: 'Example: <code>admin_* = moderator</code>. Roles: administrator, moderator, user.',
+  },
+  {
+    name: 'default-role',
+    label: 'Role when no rule matches',
+    type: 'select',
+    default: 'user',
+    private: true,
+    options: [
+      { label: 'User', value: 'user' },
+      { label: 'Moderator', value: 'moderator' },
+      { label: 'Administrator', value: 'administrator' },
+    ],
+  },
+  {
+    name: 'allowed-groups',
+    label: 'Allowed groups (patterns separated by commas; empty: everyone)',
+    type: 'input',
+    default: '',
+    private: true,
+  },
+  {
+    name: 'video-quota-claim',
+    label: 'Claim for the video quota (bytes, optional)',
+    type: 'input',
+    default: '',
+    private: true,
+  },
+  {
+    name: 'video-quota-daily-claim',
+    label: 'Claim for the daily video quota (bytes, optional)',
+    type: 'input',
+    default: '',
+    private: true,
+  },
+  {
+    name: 'quota-rules',
+    label: 'Quotas by group (one per line: group pattern = quota, daily quota)',
+    type: 'input-textarea',
+    default: '',
+    private: true,
+    descriptionHTML: 'Example: <code>admin_* = 10 GB, 1 GB</code>',
+  },
+  {
+    name: 'sync-role',
+    label: 'Apply the role',
+    type: 'select',
+    default: 'every-login',
+    private: true,
+    options: SYNC_OPTIONS,
+  },
+  {
+    name: 'sync-display-name',
+    label: 'Apply the display name',
+    type: 'select',
+    default: 'every-login',
+    private: true,
+    options: SYNC_OPTIONS,
+  },
+  {
+    name: 'sync-quota',
+    label: 'Apply the quotas',
+    type: 'select',
+    default: 'every-login',
+    private: true,
+    options: SYNC_OPTIONS,
+  },
+];
+
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string | null;
+  readonly scopes: string;
+  readonly buttonLabel: string;
+  readonly mapping: MappingConfig;
+}
+
+export type SettingsResult = { ok: true; settings: OidcSettings } | { ok: false; errors: Localized[] };
+
+const ROLE: Readonly<Record<string, PeerTubeRole>> = { administrator: 0, moderator: 1, user: 2 };
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+const claimName = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
+
+/** Settings as PeerTube stores them -> a checked configuration, or every problem in French and English. */
+export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsResult {
+  const errors: Localized[] = [];
+  const err = (fr: string, en: string) => errors.push({ fr, en });
+  const issuer = text(raw.issuer);
+  try {
+    const url = new URL(issuer);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname))) {
+      err("L'émetteur doit être une adresse https.", 'The issuer must be an https URL.');
+    }
+  } catch {
+    err(
+      "L'émetteur (issuer) est vide ou n'est pas une adresse : indiquez par exemple https://sso.example.fr/realms/apps.",
+      'The issuer is empty or not a URL: give for example https://sso.example.fr/realms/apps.',
+    );
+  }
+  const clientId = text(raw['client-id']);
+  if (clientId === '') err("L'identifiant du client (client ID) est vide.", 'The client ID is empty.');
+  const claims: Record<string, string> = {};
+  for (const [key, fallback] of [
+    ['username-claim', 'preferred_username'],
+    ['email-claim', 'email'],
+    ['display-name-claim', 'name'],
+    ['groups-claim', 'groups'],
+  ] as const) {
+    const value = text(raw[key]) || fallback;
+    if (!claimName.test(value))
+      err(
+        `« ${value} » n'est pas un nom de revendication valide (${key}).`,
+        `"${value}" is not a valid claim name (${key}).`,
+      );
+    claims[key] = value;
+  }
+  const roleRules = parseRoleRules(text(raw['role-rules']));
+  if (!roleRules.ok) errors.push(...roleRules.errors);
+  const quotaRules = parseQuotaRules(text(raw['quota-rules']));
+  if (!quotaRules.ok) errors.push(...quotaRules.errors);
+  const defaultRole = ROLE[text(raw['default-role']) || 'user'];
+  if (defaultRole === undefined) err('Rôle par défaut inconnu.', 'Unknown default role.');
+  const allowed = text(raw['allowed-groups'])
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
+  for (const pattern of allowed) {
+    if (!/^[A-Za-z0-9_.:@*-]{1,128}$/.test(pattern))
+      err(`Motif de groupe autorisé invalide : « ${pattern} ».`, `Invalid allowed group pattern: "${pattern}".`);
+  }
+  const sync = (key: string): SyncMode => (text(raw[key]) === 'creation' ? 'creation' : 'every-login');
+  if (errors.length > 0 || !roleRules.ok || !quotaRules.ok || defaultRole === undefined) return { ok: false, errors };
+  return {
+    ok: true,
+    settings: {
+      issuer,
+      clientId,
+      clientSecret: text(raw['client-secret']) || null,
+      scopes: text(raw.scopes) || 'openid profile email',
+      buttonLabel: text(raw['button-label']) || 'apps.education.fr',
+      mapping: {
+        usernameClaim: claims['username-claim'] ?? 'preferred_username',
+        emailClaim: claims['email-claim'] ?? 'email',
+        displayNameClaim: claims['display-name-claim'] ?? 'name',
+        groupsClaim: claims['groups-claim'] ?? 'groups',
+        roleRules: roleRules.value,
+        defaultRole,
+        allowedGroups: allowed.map(globToRegExp),
+        videoQuotaClaim: text(raw['video-quota-claim']) || null,
+        videoQuotaDailyClaim: text(raw['video-quota-daily-claim']) || null,
+        quotaRules: quotaRules.value,
+        sync: { role: sync('sync-role'), displayName: sync('sync-display-name'), quota: sync('sync-quota') },
+      },
+    },
+  };
+}
