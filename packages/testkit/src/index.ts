@@ -49,4 +49,4 @@ export {
 } from './system-peer.js';
 export { createTestCertificateAuthority, type TestCertificate, type TestCertificateAuthority } from './test-ca.js';
 export { type TempDir, tempDir } from './tmp.js';
-export { createUserAgent, type Hop, type UserAgent } from './user-agent.js';
+export { createUserAgent, type Hop, signInThroughForm, type UserAgent } from './user-agent.js';

@@ -85,3 +85,26 @@ export function createUserAgent(fetchImpl: typeof fetch = fetch): UserAgent {
     cookies: (host) => cookiesFor(host),
   };
 }
+
+/**
+ * Follows a sign-in like a person: redirects until the IdP's login form, posts the credentials, and follows on
+ * until `stopAt` says so (or a page answers). Works with the testkit's OpenID provider's form (test user alice by
+ * default, whose password is her name).
+ */
+export async function signInThroughForm(
+  agent: UserAgent,
+  startUrl: string,
+  stopAt: (url: string) => boolean,
+  username = 'alice',
+  password = username,
+): Promise<{ hops: Hop[]; last: Hop | undefined; location: string | null }> {
+  let hops = await agent.follow(startUrl, stopAt);
+  let last = hops.at(-1);
+  if (last && last.status === 200 && last.body.includes('name="password"')) {
+    const action = /action="([^"]+)"/.exec(last.body)?.[1] ?? '';
+    const posted = await agent.request(new URL(action, last.url).href, { form: { username, password } });
+    hops = posted.location ? [...hops, posted, ...(await agent.follow(posted.location, stopAt))] : [...hops, posted];
+    last = hops.at(-1);
+  }
+  return { hops, last, location: last?.location ?? null };
+}

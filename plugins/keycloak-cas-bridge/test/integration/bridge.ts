@@ -4,9 +4,9 @@ import {
   createUserAgent,
   freePort,
   type OidcProviderHandle,
+  signInThroughForm,
   startOidcProvider,
   tempDir,
-  type UserAgent,
 } from '@apps-education/testkit';
 import pino from 'pino';
 import { parseConfig } from '../../src/entry/config.js';
@@ -80,24 +80,8 @@ export async function startBridgeUnderTest(options: {
   };
 }
 
-/** Signs in through the IdP's login form like a person, and returns where the bridge finally sent the browser. */
-export async function signIn(
-  agent: UserAgent,
-  startUrl: string,
-  stopAt: (url: string) => boolean,
-  username = 'alice',
-  password = username,
-) {
-  let hops = await agent.follow(startUrl, stopAt);
-  let last = hops.at(-1);
-  if (last && last.status === 200 && last.body.includes('name="password"')) {
-    const action = /action="([^"]+)"/.exec(last.body)?.[1] ?? '';
-    const posted = await agent.request(new URL(action, last.url).href, { form: { username, password } });
-    hops = posted.location ? [...hops, posted, ...(await agent.follow(posted.location, stopAt))] : [...hops, posted];
-    last = hops.at(-1);
-  }
-  return { hops, last, location: last?.location ?? null };
-}
+/** Signs in through the IdP's login form like a person (the testkit's helper, under the name these tests use). */
+export const signIn = signInThroughForm;
 
 export { createUserAgent };
 

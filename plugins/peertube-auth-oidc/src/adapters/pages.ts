@@ -1,0 +1,19 @@
+import type { Localized } from '@apps-education/identity-mapping';
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+/**
+ * The plugin's only page: why a sign-in did not complete, in the visitor's language (Accept-Language), with a way
+ * back to PeerTube's login page. PeerTube serves it from the plugin's router, so it stays plain accessible HTML.
+ */
+export function refusalPage(
+  acceptLanguage: string | undefined,
+  title: Localized,
+  message: Localized,
+  loginUrl: string,
+): string {
+  const locale = (acceptLanguage ?? '').toLowerCase().startsWith('en') ? 'en' : 'fr';
+  const back = locale === 'fr' ? 'Retour à la page de connexion' : 'Back to the sign-in page';
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title[locale])}</title></head><body><main><h1>${escapeHtml(title[locale])}</h1><p>${escapeHtml(message[locale])}</p><p><a href="${escapeHtml(loginUrl)}">${back}</a></p></main></body></html>`;
+}
