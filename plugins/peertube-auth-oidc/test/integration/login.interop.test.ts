@@ -1,0 +1,209 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPeerTubePlugin } from '@apps-education/build';
+import {
+  createTestDatabase,
+  createUserAgent,
+  type OidcProviderHandle,
+  type PeerTubeHost,
+  signInThroughForm,
+  startOidcProvider,
+  startPeerTubeHost,
+  type TempDir,
+  type TestDatabase,
+  tempDir,
+} from '@apps-education/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The built plugin (one CommonJS file, as published) in the strict PeerTube host, signing people in through the
+ * testkit's Keycloak-shaped OpenID provider.
+ */
+describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
+  let database: TestDatabase;
+  let dir: TempDir;
+  let idp: OidcProviderHandle;
+  let host: PeerTubeHost;
+
+  beforeAll(async () => {
+    dir = await tempDir('pt-oidc-');
+    await buildPeerTubePlugin({ pluginDir, copy: ['languages'], outDir: join(dir.path, 'artefacts') });
+    database = await createTestDatabase('pt_oidc');
+    idp = await startOidcProvider({ loginHint: false });
+    host = await startPeerTubeHost({
+      databaseUrl: database.url,
+      pluginDir: join(pluginDir, 'dist', 'package'),
+      dataDir: dir.path,
+    });
+    idp.addClient({
+      client_id: 'peertube',
+      client_secret: 'peertube-secret',
+      redirect_uris: [`${host.url}/plugins/apps-auth-oidc/router/callback`],
+      post_logout_redirect_uris: [host.url],
+      id_token_signed_response_alg: 'ES256',
+    });
+    await host.updateSettings({
+      issuer: idp.issuer,
+      'client-id': 'peertube',
+      'client-secret': 'peertube-secret',
+      'role-rules': 'admin_* = moderator\nmember_* = user',
+      'allowed-groups': 'admin_*, member_*',
+      'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
+    });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await idp?.close();
+    await database?.drop();
+    await dir?.remove();
+  });
+
+  /** Signs in at PeerTube's external-auth URL, then exchanges the token as PeerTube's login page does. */
+  async function login(username: string, password = username) {
+    const agent = createUserAgent();
+    const { last, location } = await signInThroughForm(
+      agent,
+      host.authUrl('apps-oidc'),
+      (u) => new URL(u).pathname === '/login',
+      username,
+      password,
+    );
+    if (!location) return { page: last, agent };
+    const target = new URL(location);
+    const token = await host.exchange(
+      target.searchParams.get('externalAuthToken') ?? '',
+      target.searchParams.get('username') ?? '',
+    );
+    return { page: last, agent, token, target };
+  }
+
+  it('registers private settings, the secret as a password input', () => {
+    expect(host.registeredSettings.every((s) => s.private === true)).toBe(true);
+    expect(host.registeredSettings.find((s) => s.name === 'client-secret')?.type).toBe('input-password');
+    expect(host.externalAuths.get('apps-oidc')?.authDisplayName()).toBe('apps.education.fr');
+  });
+
+  it('first login creates the user with the mapped username, role and quota', async () => {
+    const { token } = await login('alice');
+    expect(token?.status).toBe(200);
+    const alice = (await host.users()).find((u) => u.email === 'alice@ac-test.fr');
+    expect(alice).toMatchObject({
+      username: 'alice',
+      role: 1,
+      videoQuota: 10 * 1024 ** 3,
+      videoQuotaDaily: 1024 ** 3,
+      displayName: 'Alice Martin',
+    });
+  });
+
+  it('a later login after a group change updates role and quota (userUpdater)', async () => {
+    const index = idp.users.findIndex((u) => u.username === 'bob');
+    const bob = idp.users[index];
+    if (!bob) throw new Error('no bob');
+    await login('bob');
+    expect((await host.users()).find((u) => u.email === 'bob@ac-test.fr')).toMatchObject({
+      role: 2,
+      videoQuota: 1024 ** 3,
+    });
+    idp.users[index] = { ...bob, groups: ['admin_sciences'] };
+    try {
+      await login('bob');
+      expect((await host.users()).find((u) => u.email === 'bob@ac-test.fr')).toMatchObject({
+        role: 1,
+        videoQuota: 10 * 1024 ** 3,
+      });
+    } finally {
+      idp.users[index] = bob;
+    }
+  });
+
+  it('the group gate refuses a person outside the allowed groups with a clear page', async () => {
+    const { page, token } = await login('Chloe.Lefevre', 'chloe');
+    expect(token).toBeUndefined();
+    expect(page?.status).toBe(403);
+    expect(page?.body).toContain("Votre compte n'a pas accès à cette plateforme vidéo.".replace("'", '&#39;'));
+  });
+
+  it('an email change at the IdP keeps the account', async () => {
+    await login('alice');
+    const before = (await host.users()).find((u) => u.username === 'alice');
+    const index = idp.users.findIndex((u) => u.username === 'alice');
+    const alice = idp.users[index];
+    if (!alice) throw new Error('no alice');
+    idp.users[index] = { ...alice, email: 'alice.martin@ac-nouvelle.fr' };
+    try {
+      const { token } = await login('alice');
+      expect(token?.status).toBe(200);
+      const users = await host.users();
+      expect(users.filter((u) => u.username.startsWith('alice'))).toHaveLength(1);
+      expect(users.find((u) => u.username === 'alice')?.id).toBe(before?.id);
+    } finally {
+      idp.users[index] = alice;
+    }
+  });
+
+  it('logout reaches the IdP with id_token_hint and post_logout_redirect_uri', async () => {
+    const { token } = await login('alice');
+    const revoked = await host.revoke(String(token?.body.access_token));
+    const redirect = new URL(String(revoked.body.redirectUrl));
+    expect(redirect.href.startsWith(`${idp.issuer}/protocol/openid-connect/logout`)).toBe(true);
+    expect(redirect.searchParams.get('id_token_hint')).toMatch(/^eyJ/);
+    expect(redirect.searchParams.get('post_logout_redirect_uri')).toBe(host.url);
+  });
+
+  it('a missing state is refused with a page', async () => {
+    const response = await fetch(`${host.url}/plugins/apps-auth-oidc/router/callback?code=x`);
+    expect(response.status).toBe(400);
+  });
+
+  it('a replayed state is refused', async () => {
+    const agent = createUserAgent();
+    const { hops } = await signInThroughForm(
+      agent,
+      host.authUrl('apps-oidc'),
+      (u) => new URL(u).pathname === '/login',
+      'alice',
+    );
+    const callback = hops.find((h) => h.url.includes('/router/callback'));
+    expect(callback?.location).toContain('externalAuthToken=');
+    expect((await agent.request(callback?.url ?? '')).status).toBe(400);
+  });
+
+  it('an IdP that is down gives a clear page and leaves PeerTube answering', async () => {
+    await host.updateSettings({
+      issuer: 'http://127.0.0.1:1/realms/apps',
+      'client-id': 'peertube',
+      'client-secret': 'x',
+    });
+    try {
+      const response = await fetch(host.authUrl('apps-oidc'), { redirect: 'manual' });
+      expect(response.status).toBe(503);
+      expect(await response.text()).toContain('ne répond pas');
+      expect((await fetch(`${host.url}/login`)).status).toBe(200);
+    } finally {
+      await host.updateSettings({
+        issuer: idp.issuer,
+        'client-id': 'peertube',
+        'client-secret': 'peertube-secret',
+        'role-rules': 'admin_* = moderator\nmember_* = user',
+        'allowed-groups': 'admin_*, member_*',
+        'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
+      });
+    }
+  });
+
+  it('refuses bad settings, logs why in French and English, and offers no button meanwhile', async () => {
+    await host.updateSettings({ issuer: 'not a url', 'client-id': '' });
+    expect(host.externalAuths.has('apps-oidc')).toBe(false);
+    expect(
+      host.logs
+        .filter((l) => l.level === 'error')
+        .map((l) => l.message)
+        .join('\n'),
+    ).toContain("L'émetteur (issuer) est vide");
+    await host.updateSettings({ issuer: idp.issuer, 'client-id': 'peertube', 'client-secret': 'peertube-secret' });
+    expect(host.externalAuths.has('apps-oidc')).toBe(true);
+  });
+});
