@@ -1,4 +1,4 @@
-import type { Localized } from '@apps-education/identity-mapping';
+import { type Localized, t } from '../core/i18n.js';
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -14,6 +14,6 @@ export function refusalPage(
   loginUrl: string,
 ): string {
   const locale = (acceptLanguage ?? '').toLowerCase().startsWith('en') ? 'en' : 'fr';
-  const back = locale === 'fr' ? 'Retour à la page de connexion' : 'Back to the sign-in page';
+  const back = t('page.back')[locale];
   return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title[locale])}</title></head><body><main><h1>${escapeHtml(title[locale])}</h1><p>${escapeHtml(message[locale])}</p><p><a href="${escapeHtml(loginUrl)}">${back}</a></p></main></body></html>`;
 }

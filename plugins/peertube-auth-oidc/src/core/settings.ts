@@ -1,12 +1,12 @@
 import {
   globToRegExp,
-  type Localized,
   type MappingConfig,
   type PeerTubeRole,
   parseQuotaRules,
   parseRoleRules,
   type SyncMode,
 } from '@apps-education/identity-mapping';
+import { type Localized, t } from './i18n.js';
 
 /**
  * The plugin's settings, as PeerTube's admin page shows them (labels in English, translated to French by
@@ -148,21 +148,17 @@ const claimName = /^[A-Za-z_][A-Za-z0-9_.:-]{0,127}$/;
 /** Settings as PeerTube stores them -> a checked configuration, or every problem in French and English. */
 export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsResult {
   const errors: Localized[] = [];
-  const err = (fr: string, en: string) => errors.push({ fr, en });
   const issuer = text(raw.issuer);
   try {
     const url = new URL(issuer);
     if (url.protocol !== 'https:' && !(url.protocol === 'http:' && ['127.0.0.1', 'localhost'].includes(url.hostname))) {
-      err("L'émetteur doit être une adresse https.", 'The issuer must be an https URL.');
+      errors.push(t('settings.issuerHttps'));
     }
   } catch {
-    err(
-      "L'émetteur (issuer) est vide ou n'est pas une adresse : indiquez par exemple https://sso.example.fr/realms/apps.",
-      'The issuer is empty or not a URL: give for example https://sso.example.fr/realms/apps.',
-    );
+    errors.push(t('settings.issuer'));
   }
   const clientId = text(raw['client-id']);
-  if (clientId === '') err("L'identifiant du client (client ID) est vide.", 'The client ID is empty.');
+  if (clientId === '') errors.push(t('settings.clientId'));
   const claims: Record<string, string> = {};
   for (const [key, fallback] of [
     ['username-claim', 'preferred_username'],
@@ -171,11 +167,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
     ['groups-claim', 'groups'],
   ] as const) {
     const value = text(raw[key]) || fallback;
-    if (!claimName.test(value))
-      err(
-        `« ${value} » n'est pas un nom de revendication valide (${key}).`,
-        `"${value}" is not a valid claim name (${key}).`,
-      );
+    if (!claimName.test(value)) errors.push(t('settings.claim', { value, setting: key }));
     claims[key] = value;
   }
   const roleRules = parseRoleRules(text(raw['role-rules']));
@@ -183,14 +175,13 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
   const quotaRules = parseQuotaRules(text(raw['quota-rules']));
   if (!quotaRules.ok) errors.push(...quotaRules.errors);
   const defaultRole = ROLE[text(raw['default-role']) || 'user'];
-  if (defaultRole === undefined) err('Rôle par défaut inconnu.', 'Unknown default role.');
+  if (defaultRole === undefined) errors.push(t('settings.defaultRole', { value: text(raw['default-role']) }));
   const allowed = text(raw['allowed-groups'])
     .split(',')
     .map((g) => g.trim())
     .filter(Boolean);
   for (const pattern of allowed) {
-    if (!/^[A-Za-z0-9_.:@*-]{1,128}$/.test(pattern))
-      err(`Motif de groupe autorisé invalide : « ${pattern} ».`, `Invalid allowed group pattern: "${pattern}".`);
+    if (!/^[A-Za-z0-9_.:@*-]{1,128}$/.test(pattern)) errors.push(t('settings.allowedGroup', { value: pattern }));
   }
   const sync = (key: string): SyncMode => (text(raw[key]) === 'creation' ? 'creation' : 'every-login');
   if (errors.length > 0 || !roleRules.ok || !quotaRules.ok || defaultRole === undefined) return { ok: false, errors };

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import {
   type AccountLink,
   applyLink,
-  type Localized,
   mapIdentity,
   translate,
   usernameCandidates,
@@ -11,6 +10,7 @@ import {
 import { createIdentityProvider, type IdentityProvider } from '@apps-education/oidc-login';
 import type { RegisterServerAuthExternalOptions, RegisterServerOptions } from '@peertube/peertube-types';
 import { refusalPage } from '../adapters/pages.js';
+import { t } from '../core/i18n.js';
 import { type OidcSettings, parseSettings, SETTINGS } from '../core/settings.js';
 
 /**
@@ -32,16 +32,10 @@ interface LoginState {
   expiresAt: number;
 }
 
-const TITLE_REFUSED: Localized = { fr: 'Connexion refusée', en: 'Sign-in refused' };
-const TITLE_FAILED: Localized = { fr: "La connexion n'a pas abouti", en: 'Sign-in did not complete' };
-const EXPIRED: Localized = {
-  fr: 'La demande de connexion a expiré ou a déjà été utilisée. Recommencez depuis la page de connexion.',
-  en: 'The sign-in request expired or was already used. Start again from the sign-in page.',
-};
-const IDP_FAILED: Localized = {
-  fr: "Le fournisseur d'identité n'a pas pu confirmer votre connexion, ou ne répond pas. Réessayez dans quelques minutes.",
-  en: 'The identity provider could not confirm your sign-in, or is not answering. Try again in a few minutes.',
-};
+const TITLE_REFUSED = t('title.refused');
+const TITLE_FAILED = t('title.failed');
+const EXPIRED = t('login.expired');
+const IDP_FAILED = t('idp.failed');
 
 let stopped = false;
 

@@ -144,6 +144,44 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
     }
   });
 
+  it('two IdP users colliding on one username: the second gets name-2, and keeps it', async () => {
+    const base = { password: 'x', givenName: 'Jean', familyName: 'Dupont', groups: ['member_sciences'] };
+    idp.users.push({ ...base, sub: 'sub-jean-1', username: 'Jean.Dupont', email: 'jean.dupont@ac-test.fr' });
+    idp.users.push({ ...base, sub: 'sub-jean-2', username: 'jean.dupont@ac-autre.fr', email: 'jdupont@ac-autre.fr' });
+    await login('Jean.Dupont', 'x');
+    await login('jean.dupont@ac-autre.fr', 'x');
+    await login('jean.dupont@ac-autre.fr', 'x');
+    const users = await host.users();
+    expect(users.find((u) => u.email === 'jean.dupont@ac-test.fr')?.username).toBe('jean.dupont');
+    expect(users.find((u) => u.email === 'jdupont@ac-autre.fr')?.username).toBe('jean.dupont-2');
+  });
+
+  it('works with a public client and PKCE (no secret)', async () => {
+    idp.addClient({
+      client_id: 'peertube-public',
+      redirect_uris: [`${host.url}/plugins/apps-auth-oidc/router/callback`],
+      token_endpoint_auth_method: 'none',
+    });
+    await host.updateSettings({
+      issuer: idp.issuer,
+      'client-id': 'peertube-public',
+      'allowed-groups': 'admin_*, member_*',
+    });
+    try {
+      const { token } = await login('alice');
+      expect(token?.status).toBe(200);
+    } finally {
+      await host.updateSettings({
+        issuer: idp.issuer,
+        'client-id': 'peertube',
+        'client-secret': 'peertube-secret',
+        'role-rules': 'admin_* = moderator\nmember_* = user',
+        'allowed-groups': 'admin_*, member_*',
+        'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
+      });
+    }
+  });
+
   it('logout reaches the IdP with id_token_hint and post_logout_redirect_uri', async () => {
     const { token } = await login('alice');
     const revoked = await host.revoke(String(token?.body.access_token));

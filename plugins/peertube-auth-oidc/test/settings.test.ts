@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { parseSettings, SETTINGS } from '../src/core/settings.js';
+
+const minimal = { issuer: 'https://sso.ac-test.fr/realms/apps', 'client-id': 'peertube' };
+
+function errorsOf(raw: Record<string, unknown>): string[] {
+  const result = parseSettings(raw);
+  if (result.ok) throw new Error('accepted');
+  return result.errors.map((e) => `${e.fr} | ${e.en}`);
+}
+
+describe('plugin settings', () => {
+  it('registers every setting as private, the secret as a password input', () => {
+    expect(SETTINGS.every((s) => s.private)).toBe(true);
+    expect(SETTINGS.find((s) => s.name === 'client-secret')?.type).toBe('input-password');
+  });
+
+  it('fills the defaults: preferred_username, email, name, groups, role user, sync at every login', () => {
+    const result = parseSettings(minimal);
+    if (!result.ok) throw new Error('refused');
+    expect(result.settings.clientSecret).toBeNull();
+    expect(result.settings.mapping).toMatchObject({
+      usernameClaim: 'preferred_username',
+      emailClaim: 'email',
+      defaultRole: 2,
+      sync: { role: 'every-login', displayName: 'every-login', quota: 'every-login' },
+    });
+  });
+
+  it('refuses an empty issuer and client id, in French and English', () => {
+    const errors = errorsOf({});
+    expect(errors.join('\n')).toContain("L'émetteur (issuer) est vide");
+    expect(errors.join('\n')).toContain('The client ID is empty.');
+  });
+
+  it('refuses an http issuer other than loopback', () => {
+    expect(errorsOf({ ...minimal, issuer: 'http://sso.ac-test.fr/realms/apps' })[0]).toContain('https');
+  });
+
+  it('reports bad role rules and quota rules by line', () => {
+    const errors = errorsOf({ ...minimal, 'role-rules': 'admin_* = chef', 'quota-rules': 'x = beaucoup' });
+    expect(errors[0]).toContain('rôle « chef » inconnu');
+    expect(errors[1]).toContain('"beaucoup" is not a size');
+  });
+
+  it('refuses a claim name with spaces and an allowed-group pattern with a slash', () => {
+    expect(errorsOf({ ...minimal, 'email-claim': 'e mail' })[0]).toContain('(email-claim)');
+    expect(errorsOf({ ...minimal, 'allowed-groups': 'member_*, ../x' })[0]).toContain('../x');
+  });
+});
