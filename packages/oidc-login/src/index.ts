@@ -5,7 +5,8 @@ export type Claims = Readonly<Record<string, string | readonly string[]>>;
 /**
  * The IdP side of the bridge, on openid-client 6 (Keycloak recommends it over its deprecated keycloak-connect):
  * authorization code flow with PKCE S256, state and nonce; openid-client checks the ID token (issuer, audience,
- * expiry, nonce, signature against the JWKS, refetched on an unknown key id) and the userinfo subject.
+ * expiry, nonce, and with enableNonRepudiationChecks its signature against the JWKS, refetched on an unknown key
+ * id) and the userinfo subject.
  * Discovery is cached and retried on failure; every IdP call is bounded by `timeoutMs`.
  */
 export interface IdentityProviderOptions {
@@ -53,7 +54,10 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
           options.clientSecret,
           options.clientSecret ? oidc.ClientSecretBasic(options.clientSecret) : oidc.None(),
           {
-            execute: options.allowHttp ? [oidc.allowInsecureRequests] : [],
+            // Check the ID token's signature against the JWKS too (refetched on an unknown key id). OIDC Core 3.1.3.7
+            // makes it optional for tokens fetched over TLS, and openid-client skips it by default; a forged or
+            // tampered token must fail here all the same.
+            execute: [oidc.enableNonRepudiationChecks, ...(options.allowHttp ? [oidc.allowInsecureRequests] : [])],
             timeout: Math.ceil(options.timeoutMs / 1000),
           },
         )
@@ -67,6 +71,29 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         });
     }
     return configuration;
+  };
+
+  /**
+   * The code exchange runs on a Configuration of its own, built from the cached discovery document and the cached
+   * JWKS. oauth4webapi refetches a JWKS on an unknown key id only once its copy is 60 s old, keeping that copy in a
+   * module-level map per Configuration: an IdP that rotated its keys a moment ago would fail every sign-in for a
+   * minute. Given as 60 s old, the copy is refetched on an unknown kid (tokens come straight from the token
+   * endpoint: no attacker chooses the kid) and reused for a known one, and still renewed every 5 minutes.
+   */
+  let jwks: oidc.ExportedJWKSCache | undefined;
+  const forOneLogin = async (): Promise<oidc.Configuration> => {
+    const base = await configure();
+    const config = new oidc.Configuration(
+      structuredClone(base.serverMetadata()),
+      options.clientId,
+      options.clientSecret,
+      options.clientSecret ? oidc.ClientSecretBasic(options.clientSecret) : oidc.None(),
+    );
+    oidc.enableNonRepudiationChecks(config);
+    if (options.allowHttp) oidc.allowInsecureRequests(config);
+    config.timeout = Math.ceil(options.timeoutMs / 1000);
+    if (jwks) oidc.setJwksCache(config, { ...jwks, uat: Math.min(jwks.uat, Math.floor(Date.now() / 1000) - 60) });
+    return config;
   };
 
   return {
@@ -86,7 +113,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       return oidc.buildAuthorizationUrl(config, parameters);
     },
     async finish(callback, login) {
-      const config = await configure();
+      const config = await forOneLogin();
       const tokens = await oidc.authorizationCodeGrant(config, callback, {
         expectedState: login.state,
         expectedNonce: login.nonce,
@@ -94,6 +121,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         idTokenExpected: true,
         ...(login.renew ? { maxAge: 300 } : {}),
       });
+      const updated = oidc.getJwksCache(config);
+      if (updated) jwks = updated;
       const idClaims = tokens.claims();
       if (!idClaims) throw new Error('no ID token');
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);

@@ -7,6 +7,7 @@ export {
 } from './browser.js';
 export { type FakeClock, fakeClock, seededRandom } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
+export { type Forgery, type ForgingProvider, startForgingProvider } from './forging-provider.js';
 export {
   DEFAULT_GROUPS,
   DEFAULT_USERS,

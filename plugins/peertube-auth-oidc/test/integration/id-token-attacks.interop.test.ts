@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPeerTubePlugin } from '@apps-education/build';
+import {
+  createTestDatabase,
+  createUserAgent,
+  type Forgery,
+  type ForgingProvider,
+  type PeerTubeHost,
+  startForgingProvider,
+  startPeerTubeHost,
+  type TempDir,
+  type TestDatabase,
+  tempDir,
+} from '@apps-education/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Each known attack on the ID token, from a rogue provider: the callback refuses it and PeerTube signs nobody in. */
+describe('ID token attacks against the OIDC callback', () => {
+  let database: TestDatabase;
+  let dir: TempDir;
+  let rogue: ForgingProvider;
+  let host: PeerTubeHost;
+
+  beforeAll(async () => {
+    dir = await tempDir('pt-oidc-attacks-');
+    await buildPeerTubePlugin({ pluginDir, copy: ['languages'], outDir: join(dir.path, 'artefacts') });
+    database = await createTestDatabase('pt_oidc_attacks');
+    rogue = await startForgingProvider({
+      clientId: 'peertube',
+      clientSecret: 'peertube-secret',
+      claims: {
+        sub: 'sub-mallory',
+        preferred_username: 'mallory',
+        email: 'mallory@ac-test.fr',
+        name: 'Mallory',
+        groups: ['member_x'],
+      },
+    });
+    host = await startPeerTubeHost({
+      databaseUrl: database.url,
+      pluginDir: join(pluginDir, 'dist', 'package'),
+      dataDir: dir.path,
+    });
+    await host.updateSettings({ issuer: rogue.issuer, 'client-id': 'peertube', 'client-secret': 'peertube-secret' });
+  });
+  afterAll(async () => {
+    await host?.close();
+    await rogue?.close();
+    await database?.drop();
+    await dir?.remove();
+  });
+
+  async function attempt(mode: Forgery) {
+    rogue.forge(mode);
+    const agent = createUserAgent();
+    const hops = await agent.follow(host.authUrl('apps-oidc'), (u) => new URL(u).pathname === '/login');
+    return { agent, hops, last: hops.at(-1) };
+  }
+
+  it('signs in with an honest token (the baseline the attacks start from)', async () => {
+    const { last } = await attempt('none');
+    expect(last?.location).toContain('externalAuthToken=');
+  });
+
+  it.each<[string, Forgery]>([
+    ['a wrong nonce', 'wrong-nonce'],
+    ['a wrong issuer', 'wrong-issuer'],
+    ['a wrong audience', 'wrong-audience'],
+    ['an expired ID token', 'expired'],
+    ['alg: none', 'alg-none'],
+    ['HS256 signed with the public key', 'hs256-with-public-key'],
+    ['an unknown key id', 'unknown-kid'],
+    ['a tampered signature', 'tampered-signature'],
+  ])('refuses %s', async (_name, mode) => {
+    const { last } = await attempt(mode);
+    expect(last?.status).toBe(400);
+    expect(last?.location ?? '').not.toContain('externalAuthToken');
+    expect(last?.body).toContain('n&#39;a pas abouti');
+  });
+
+  it('refuses a replayed authorization code', async () => {
+    rogue.forge('none');
+    const agent = createUserAgent();
+    const hops = await agent.follow(host.authUrl('apps-oidc'), (u) => u.includes('/router/callback'));
+    const callback = hops.at(-1)?.location ?? '';
+    expect((await agent.request(callback)).location).toContain('externalAuthToken=');
+    // The same code again, under a fresh state from this browser: the provider refuses the spent code.
+    const again = await agent.follow(host.authUrl('apps-oidc'), (u) => u.includes('/router/callback'));
+    const fresh = new URL(again.at(-1)?.location ?? '');
+    fresh.searchParams.set('code', new URL(callback).searchParams.get('code') ?? '');
+    expect((await agent.request(fresh.href)).status).toBe(400);
+  });
+});
