@@ -408,7 +408,10 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
   // PeerTube loads the plugin's library with require(): a CommonJS file.
-  const library = createRequire(join(dirname(libraryPath), 'noop.js'))(libraryPath) as {
+  // A fresh module each time, as PeerTube does when it reloads a plugin (decache), so two hosts never share one.
+  const load = createRequire(join(dirname(libraryPath), 'noop.js'));
+  delete load.cache[load.resolve(libraryPath)];
+  const library = load(libraryPath) as {
     register?: (o: unknown) => Promise<unknown>;
     unregister?: () => Promise<unknown>;
   };

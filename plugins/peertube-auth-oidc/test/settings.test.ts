@@ -48,3 +48,21 @@ describe('plugin settings', () => {
     expect(errorsOf({ ...minimal, 'allowed-groups': 'member_*, ../x' })[0]).toContain('../x');
   });
 });
+
+describe('allowed return URLs for apps', () => {
+  it('accepts app schemes and https URLs, one per line', () => {
+    const result = parseSettings({
+      ...minimal,
+      'external-redirect-uris': 'peertube://auth\nhttps://app.ac-test.fr/cb',
+    });
+    expect(result.ok && result.settings.externalRedirectUris).toEqual(['peertube://auth', 'https://app.ac-test.fr/cb']);
+  });
+
+  it('refuses javascript:, relative URLs and URLs with credentials', () => {
+    const errors = errorsOf({
+      ...minimal,
+      'external-redirect-uris': 'javascript:alert(1)\n/relative\nhttps://u:p@x.fr/',
+    });
+    expect(errors).toHaveLength(3);
+  });
+});

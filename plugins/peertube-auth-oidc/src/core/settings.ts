@@ -137,6 +137,8 @@ export interface OidcSettings {
   readonly scopes: string;
   readonly buttonLabel: string;
   readonly mapping: MappingConfig;
+  /** Exact URLs an app may ask PeerTube to send the person back to (externalRedirectUri). */
+  readonly externalRedirectUris: readonly string[];
 }
 
 export type SettingsResult = { ok: true; settings: OidcSettings } | { ok: false; errors: Localized[] };
@@ -183,6 +185,25 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
   for (const pattern of allowed) {
     if (!/^[A-Za-z0-9_.:@*-]{1,128}$/.test(pattern)) errors.push(t('settings.allowedGroup', { value: pattern }));
   }
+  const externalRedirectUris = text(raw['external-redirect-uris'])
+    .split(/\r?\n/)
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const uri of externalRedirectUris) {
+    let ok = false;
+    try {
+      const parsed = new URL(uri);
+      ok =
+        !parsed.username &&
+        !parsed.password &&
+        !parsed.hash &&
+        /^[a-z][a-z0-9+.-]*:$/.test(parsed.protocol) &&
+        !['javascript:', 'data:', 'file:'].includes(parsed.protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) errors.push(t('settings.redirectUri', { value: uri }));
+  }
   const sync = (key: string): SyncMode => (text(raw[key]) === 'creation' ? 'creation' : 'every-login');
   if (errors.length > 0 || !roleRules.ok || !quotaRules.ok || defaultRole === undefined) return { ok: false, errors };
   return {
@@ -193,6 +214,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
       clientSecret: text(raw['client-secret']) || null,
       scopes: text(raw.scopes) || 'openid profile email',
       buttonLabel: text(raw['button-label']) || 'apps.education.fr',
+      externalRedirectUris,
       mapping: {
         usernameClaim: claims['username-claim'] ?? 'preferred_username',
         emailClaim: claims['email-claim'] ?? 'email',

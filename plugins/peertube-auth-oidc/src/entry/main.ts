@@ -29,6 +29,8 @@ interface LoginState {
   state: string;
   nonce: string;
   codeVerifier: string;
+  /** An app's return URL, kept only when it is exactly one of the allowed ones. */
+  externalRedirectUri: string | null;
   expiresAt: number;
 }
 
@@ -100,6 +102,11 @@ export async function register(options: RegisterServerOptions): Promise<void> {
       state: randomBytes(32).toString('base64url'),
       nonce: randomBytes(32).toString('base64url'),
       codeVerifier: randomBytes(48).toString('base64url'),
+      externalRedirectUri:
+        typeof req.query.externalRedirectUri === 'string' &&
+        current.settings.externalRedirectUris.includes(req.query.externalRedirectUri)
+          ? req.query.externalRedirectUri
+          : null,
       expiresAt: Date.now() + LOGIN_TTL_MS,
     };
     try {
@@ -171,6 +178,10 @@ export async function register(options: RegisterServerOptions): Promise<void> {
       res,
       ...fields,
       userUpdater: userUpdater(settings.mapping.sync),
+      // Checked again against today's allow-list: it may have changed during the login.
+      ...(login.externalRedirectUri && settings.externalRedirectUris.includes(login.externalRedirectUri)
+        ? { externalRedirectUri: login.externalRedirectUri }
+        : {}),
     });
   });
 

@@ -191,6 +191,49 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
     expect(redirect.searchParams.get('post_logout_redirect_uri')).toBe(host.url);
   });
 
+  it('sends an app back to an allowed externalRedirectUri, and ignores any other', async () => {
+    const newerDatabase = await createTestDatabase('pt_oidc_8');
+    const newer = await startPeerTubeHost({
+      databaseUrl: newerDatabase.url,
+      pluginDir: join(pluginDir, 'dist', 'package'),
+      dataDir: dir.path,
+      version: '8.2.3',
+      allowedExternalRedirectUris: ['peertube://auth', 'https://evil.fr/steal'],
+    });
+    try {
+      idp.addClient({
+        client_id: 'peertube-8',
+        client_secret: 's8',
+        redirect_uris: [`${newer.url}/plugins/apps-auth-oidc/router/callback`],
+      });
+      await newer.updateSettings({
+        issuer: idp.issuer,
+        'client-id': 'peertube-8',
+        'client-secret': 's8',
+        'external-redirect-uris': 'peertube://auth',
+      });
+      const stop = (u: string) =>
+        u.startsWith('peertube://') || u.startsWith('https://evil.fr') || new URL(u).pathname === '/login';
+      const allowed = await signInThroughForm(
+        createUserAgent(),
+        `${newer.authUrl('apps-oidc')}?externalRedirectUri=${encodeURIComponent('peertube://auth')}`,
+        stop,
+        'alice',
+      );
+      expect(allowed.location).toMatch(/^peertube:\/\/auth\?externalAuthToken=[0-9a-f]{64}&username=alice$/);
+      const other = await signInThroughForm(
+        createUserAgent(),
+        `${newer.authUrl('apps-oidc')}?externalRedirectUri=${encodeURIComponent('https://evil.fr/steal')}`,
+        stop,
+        'alice',
+      );
+      expect(new URL(other.location ?? '').pathname).toBe('/login');
+    } finally {
+      await newer.close();
+      await newerDatabase.drop();
+    }
+  });
+
   it('a missing state is refused with a page', async () => {
     const response = await fetch(`${host.url}/plugins/apps-auth-oidc/router/callback?code=x`);
     expect(response.status).toBe(400);
