@@ -10,8 +10,8 @@ function errorsOf(raw: Record<string, unknown>): string[] {
 }
 
 describe('plugin settings', () => {
-  it('registers every setting as private, the secret as a password input', () => {
-    expect(SETTINGS.every((s) => s.private)).toBe(true);
+  it('registers every setting as private but the automatic redirection, the secret as a password input', () => {
+    expect(SETTINGS.filter((s) => !s.private).map((s) => s.name)).toEqual(['auto-redirect']);
     expect(SETTINGS.find((s) => s.name === 'client-secret')?.type).toBe('input-password');
   });
 

@@ -20,7 +20,8 @@ export interface SettingDefinition {
   readonly default?: string | boolean;
   readonly descriptionHTML?: string;
   readonly options?: readonly { label: string; value: string }[];
-  readonly private: true;
+  /** Private settings never reach browsers; the automatic redirection must, for the login page's script. */
+  readonly private: boolean;
 }
 
 const SYNC_OPTIONS = [
@@ -45,6 +46,14 @@ export const SETTINGS: readonly SettingDefinition[] = [
   },
   { name: 'scopes', label: 'Scopes', type: 'input', default: 'openid profile email', private: true },
   { name: 'button-label', label: 'Sign-in button label', type: 'input', default: 'apps.education.fr', private: true },
+  {
+    name: 'auto-redirect',
+    label: 'Send visitors of the login page straight to the identity provider',
+    type: 'input-checkbox',
+    default: false,
+    private: false,
+    descriptionHTML: 'The local administrator can still sign in with the form at <code>/login?local=1</code>.',
+  },
   {
     name: 'username-claim',
     label: 'Claim for the username',

@@ -29,7 +29,12 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
 
   beforeAll(async () => {
     dir = await tempDir('pt-oidc-');
-    await buildPeerTubePlugin({ pluginDir, copy: ['languages'], outDir: join(dir.path, 'artefacts') });
+    await buildPeerTubePlugin({
+      pluginDir,
+      clientScripts: { 'src/client/login.ts': 'dist/client/login.js' },
+      copy: ['languages'],
+      outDir: join(dir.path, 'artefacts'),
+    });
     database = await createTestDatabase('pt_oidc');
     idp = await startOidcProvider({ loginHint: false });
     host = await startPeerTubeHost({
@@ -79,8 +84,8 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
     return { page: last, agent, token, target };
   }
 
-  it('registers private settings, the secret as a password input', () => {
-    expect(host.registeredSettings.every((s) => s.private === true)).toBe(true);
+  it('registers private settings (but the automatic redirection), the secret as a password input', () => {
+    expect(host.registeredSettings.filter((s) => s.private !== true).map((s) => s.name)).toEqual(['auto-redirect']);
     expect(host.registeredSettings.find((s) => s.name === 'client-secret')?.type).toBe('input-password');
     expect(host.externalAuths.get('apps-oidc')?.authDisplayName()).toBe('apps.education.fr');
   });
@@ -180,6 +185,21 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
         'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
       });
     }
+  });
+
+  it('keeps signing people in while the IdP rotates its ES256 keys', async () => {
+    expect((await login('alice')).token?.status).toBe(200);
+    idp.rotateKeys();
+    expect((await login('alice')).token?.status).toBe(200);
+  });
+
+  it('ships the login page script in the package, declared for the login scope', async () => {
+    const { readFileSync } = await import('node:fs');
+    const manifest = JSON.parse(readFileSync(join(pluginDir, 'dist', 'package', 'package.json'), 'utf8'));
+    expect(manifest.clientScripts).toEqual([{ script: 'dist/client/login.js', scopes: ['login'] }]);
+    expect(readFileSync(join(pluginDir, 'dist', 'package', 'dist', 'client', 'login.js'), 'utf8')).toContain(
+      'action:login.init',
+    );
   });
 
   it('logout reaches the IdP with id_token_hint and post_logout_redirect_uri', async () => {
