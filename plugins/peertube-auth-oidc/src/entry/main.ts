@@ -22,6 +22,8 @@ type Request = Parameters<RegisterServerAuthExternalOptions['onAuthRequest']>[0]
 type Response = Parameters<RegisterServerAuthExternalOptions['onAuthRequest']>[1];
 
 const AUTH_NAME = 'apps-oidc';
+/** Binds a login in progress to the browser that started it (against login CSRF). */
+const STATE_COOKIE = 'apps-oidc-state';
 const LOGIN_TTL_MS = 10 * 60_000;
 const SHORT_NAME = 'apps-auth-oidc';
 
@@ -112,6 +114,13 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     try {
       const url = await current.idp.authorizationUrl({ ...login, renew: false, gateway: false });
       await storageManager.storeData(`login:${login.state}`, login);
+      res.cookie(STATE_COOKIE, login.state, {
+        httpOnly: true,
+        secure: webserver.startsWith('https:'),
+        sameSite: 'lax',
+        maxAge: LOGIN_TTL_MS,
+        path: `/plugins/${SHORT_NAME}`,
+      });
       res.redirect(url.href);
     } catch (error) {
       logger.error(`[${SHORT_NAME}] IdP unreachable: ${error instanceof Error ? error.message : error}`);
@@ -132,7 +141,12 @@ export async function register(options: RegisterServerOptions): Promise<void> {
   router.get('/callback', async (req, res) => {
     const lang = req.headers['accept-language'];
     const state = typeof req.query.state === 'string' ? req.query.state : '';
-    const login = state ? await storageManager.getData<LoginState>(`login:${state}`) : undefined;
+    // The state must come back to the browser that started the login: a callback URL sent to someone else
+    // (login CSRF) finds no matching cookie there.
+    const cookieState = /(?:^|;\s*)apps-oidc-state=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    res.clearCookie(STATE_COOKIE, { path: `/plugins/${SHORT_NAME}` });
+    const login =
+      state && state === cookieState ? await storageManager.getData<LoginState>(`login:${state}`) : undefined;
     if (login) await storageManager.deleteData(`login:${state}`);
     if (!current || !login || login.expiresAt < Date.now())
       return res.status(400).send(refusalPage(lang, TITLE_FAILED, EXPIRED, loginUrl));

@@ -259,6 +259,35 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
     expect(response.status).toBe(400);
   });
 
+  it('a callback URL opened in another browser (login CSRF) is refused', async () => {
+    const attacker = createUserAgent();
+    const { location } = await signInThroughForm(
+      attacker,
+      host.authUrl('apps-oidc'),
+      (u) => u.includes('/router/callback'),
+      'bob',
+    );
+    const victim = createUserAgent();
+    const page = await victim.request(location ?? '');
+    expect(page.status).toBe(400);
+    expect(page.location).toBeNull();
+  });
+
+  it('refuses a person whose IdP account has no email, naming the claim', async () => {
+    idp.users.push({
+      sub: 'sub-noemail',
+      username: 'noemail',
+      password: 'x',
+      givenName: 'Sans',
+      familyName: 'Courriel',
+      groups: ['member_x'],
+    });
+    const { page, token } = await login('noemail', 'x');
+    expect(token).toBeUndefined();
+    expect(page?.status).toBe(403);
+    expect(page?.body).toContain('« email »');
+  });
+
   it('a replayed state is refused', async () => {
     const agent = createUserAgent();
     const { hops } = await signInThroughForm(
