@@ -1,33 +1,20 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildPeerTubePlugin } from '@apps-education/build';
 import {
-  createTestDatabase,
   createUserAgent,
   type Forgery,
   type ForgingProvider,
   type PeerTubeHost,
   startForgingProvider,
-  startPeerTubeHost,
-  type TempDir,
-  type TestDatabase,
-  tempDir,
 } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
+import { type PluginInHost, startPluginInHost } from './plugin-in-host.js';
 
 /** Each known attack on the ID token, from a rogue provider: the callback refuses it and PeerTube signs nobody in. */
 describe('ID token attacks against the OIDC callback', () => {
-  let database: TestDatabase;
-  let dir: TempDir;
+  let running: PluginInHost;
   let rogue: ForgingProvider;
   let host: PeerTubeHost;
 
   beforeAll(async () => {
-    dir = await tempDir('pt-oidc-attacks-');
-    await buildPeerTubePlugin({ pluginDir, copy: ['languages'], outDir: join(dir.path, 'artefacts') });
-    database = await createTestDatabase('pt_oidc_attacks');
     rogue = await startForgingProvider({
       clientId: 'peertube',
       clientSecret: 'peertube-secret',
@@ -39,18 +26,13 @@ describe('ID token attacks against the OIDC callback', () => {
         groups: ['member_x'],
       },
     });
-    host = await startPeerTubeHost({
-      databaseUrl: database.url,
-      pluginDir: join(pluginDir, 'dist', 'package'),
-      dataDir: dir.path,
-    });
+    running = await startPluginInHost();
+    host = running.host;
     await host.updateSettings({ issuer: rogue.issuer, 'client-id': 'peertube', 'client-secret': 'peertube-secret' });
   });
   afterAll(async () => {
-    await host?.close();
+    await running?.close();
     await rogue?.close();
-    await database?.drop();
-    await dir?.remove();
   });
 
   async function attempt(mode: Forgery) {

@@ -1,47 +1,36 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildPeerTubePlugin } from '@apps-education/build';
 import {
-  createTestDatabase,
   createUserAgent,
   type OidcProviderHandle,
   type PeerTubeHost,
   signInThroughForm,
   startOidcProvider,
-  startPeerTubeHost,
-  type TempDir,
-  type TestDatabase,
-  tempDir,
 } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
+import { type PluginInHost, pluginDir, startPluginInHost } from './plugin-in-host.js';
 
 /**
  * The built plugin (one CommonJS file, as published) in the strict PeerTube host, signing people in through the
  * testkit's Keycloak-shaped OpenID provider.
  */
 describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
-  let database: TestDatabase;
-  let dir: TempDir;
+  let running: PluginInHost;
   let idp: OidcProviderHandle;
   let host: PeerTubeHost;
+  const GOOD = () => ({
+    issuer: idp.issuer,
+    'client-id': 'peertube',
+    'client-secret': 'peertube-secret',
+    'role-rules': 'admin_* = moderator\nmember_* = user',
+    'allowed-groups': 'admin_*, member_*',
+    'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
+  });
 
   beforeAll(async () => {
-    dir = await tempDir('pt-oidc-');
-    await buildPeerTubePlugin({
-      pluginDir,
-      clientScripts: { 'src/client/login.ts': 'dist/client/login.js' },
-      copy: ['languages'],
-      outDir: join(dir.path, 'artefacts'),
-    });
-    database = await createTestDatabase('pt_oidc');
     idp = await startOidcProvider({ loginHint: false });
-    host = await startPeerTubeHost({
-      databaseUrl: database.url,
-      pluginDir: join(pluginDir, 'dist', 'package'),
-      dataDir: dir.path,
-    });
+    running = await startPluginInHost();
+    host = running.host;
     idp.addClient({
       client_id: 'peertube',
       client_secret: 'peertube-secret',
@@ -49,20 +38,11 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
       post_logout_redirect_uris: [host.url],
       id_token_signed_response_alg: 'ES256',
     });
-    await host.updateSettings({
-      issuer: idp.issuer,
-      'client-id': 'peertube',
-      'client-secret': 'peertube-secret',
-      'role-rules': 'admin_* = moderator\nmember_* = user',
-      'allowed-groups': 'admin_*, member_*',
-      'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
-    });
+    await host.updateSettings(GOOD());
   });
   afterAll(async () => {
-    await host?.close();
+    await running?.close();
     await idp?.close();
-    await database?.drop();
-    await dir?.remove();
   });
 
   /** Signs in at PeerTube's external-auth URL, then exchanges the token as PeerTube's login page does. */
@@ -176,14 +156,7 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
       const { token } = await login('alice');
       expect(token?.status).toBe(200);
     } finally {
-      await host.updateSettings({
-        issuer: idp.issuer,
-        'client-id': 'peertube',
-        'client-secret': 'peertube-secret',
-        'role-rules': 'admin_* = moderator\nmember_* = user',
-        'allowed-groups': 'admin_*, member_*',
-        'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
-      });
+      await host.updateSettings(GOOD());
     }
   });
 
@@ -194,7 +167,6 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
   });
 
   it('ships the login page script in the package, declared for the login scope', async () => {
-    const { readFileSync } = await import('node:fs');
     const manifest = JSON.parse(readFileSync(join(pluginDir, 'dist', 'package', 'package.json'), 'utf8'));
     expect(manifest.clientScripts).toEqual([{ script: 'dist/client/login.js', scopes: ['login'] }]);
     expect(readFileSync(join(pluginDir, 'dist', 'package', 'dist', 'client', 'login.js'), 'utf8')).toContain(
@@ -212,14 +184,11 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
   });
 
   it('sends an app back to an allowed externalRedirectUri, and ignores any other', async () => {
-    const newerDatabase = await createTestDatabase('pt_oidc_8');
-    const newer = await startPeerTubeHost({
-      databaseUrl: newerDatabase.url,
-      pluginDir: join(pluginDir, 'dist', 'package'),
-      dataDir: dir.path,
+    const newerRunning = await startPluginInHost({
       version: '8.2.3',
       allowedExternalRedirectUris: ['peertube://auth', 'https://evil.fr/steal'],
     });
+    const newer = newerRunning.host;
     try {
       idp.addClient({
         client_id: 'peertube-8',
@@ -249,8 +218,7 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
       );
       expect(new URL(other.location ?? '').pathname).toBe('/login');
     } finally {
-      await newer.close();
-      await newerDatabase.drop();
+      await newerRunning.close();
     }
   });
 
@@ -313,14 +281,7 @@ describe('peertube-plugin-apps-auth-oidc in PeerTube', () => {
       expect(await response.text()).toContain('ne répond pas');
       expect((await fetch(`${host.url}/login`)).status).toBe(200);
     } finally {
-      await host.updateSettings({
-        issuer: idp.issuer,
-        'client-id': 'peertube',
-        'client-secret': 'peertube-secret',
-        'role-rules': 'admin_* = moderator\nmember_* = user',
-        'allowed-groups': 'admin_*, member_*',
-        'quota-rules': 'admin_* = 10 GB, 1 GB\nmember_* = 1 GB',
-      });
+      await host.updateSettings(GOOD());
     }
   });
 
