@@ -36,6 +36,7 @@ export {
   type PeerTubeVersion,
   startPeerTubeHost,
 } from './peertube-host.js';
+export { PEERTUBE_SCHEMA, type PeerTubeScale, PLATFORM_SCALE, seedPeerTube } from './peertube-schema.js';
 export { freePort } from './ports.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export {
