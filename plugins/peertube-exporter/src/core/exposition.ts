@@ -1,0 +1,91 @@
+import { Gauge, Registry } from 'prom-client';
+import type { Sample, Snapshot } from './snapshot.js';
+
+/**
+ * The exporter's metrics (prefix `peertube_`, base units, no label per video or user), clean under
+ * `promtool check metrics`. A scrape reads this registry only; refreshes set it (no database on the scrape path).
+ */
+export function createExporterMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    new Gauge({ name, help, labelNames, registers });
+  const g = {
+    users: gauge('peertube_users', 'Local user accounts, by role and blocked state.', ['role', 'blocked']),
+    activeUsers: gauge('peertube_active_users', 'Local users who signed in within the window (1d, 7d, 30d).', [
+      'window',
+    ]),
+    videos: gauge('peertube_videos', 'Videos known to the instance, by origin, privacy and state (all of them).', [
+      'origin',
+      'privacy',
+      'state',
+    ]),
+    lives: gauge('peertube_live_videos_running', 'Local live videos streaming now.'),
+    fileBytes: gauge('peertube_video_files_bytes', 'Size of video files, by storage backend, kind and resolution.', [
+      'storage',
+      'kind',
+      'resolution',
+    ]),
+    duration: gauge('peertube_videos_duration_seconds', 'Total duration of the videos known to the instance.'),
+    views: gauge('peertube_local_video_views', 'Views of local videos since they were published.'),
+    recentViews: gauge(
+      'peertube_local_video_views_recent',
+      'Views of local videos within the window (1h, 1d), from the hourly view table.',
+      ['window'],
+    ),
+    comments: gauge('peertube_video_comments', 'Video comments not deleted.'),
+    playlists: gauge('peertube_video_playlists', 'Video playlists.'),
+    channels: gauge('peertube_video_channels', 'Video channels.'),
+    followers: gauge('peertube_follower_instances', 'Instances following this one (accepted).'),
+    following: gauge('peertube_following_instances', 'Instances this one follows (accepted).'),
+    quota: gauge(
+      'peertube_users_video_quota_bytes',
+      'Sum of the video quotas given to users (unlimited ones left out).',
+    ),
+    used: gauge(
+      'peertube_users_video_used_bytes',
+      'Bytes of video files of local videos, what quotas are measured against.',
+    ),
+    runnerJobs: gauge('peertube_runner_jobs', 'Remote runner jobs, by state code.', ['state']),
+    up: gauge(
+      'peertube_exporter_up',
+      '1 when the last refresh read the database, 0 when it failed (values are then the last good ones).',
+    ),
+    refreshDuration: gauge('peertube_exporter_refresh_duration_seconds', 'Duration of the last refresh.'),
+    lastSuccess: gauge('peertube_exporter_last_success_timestamp_seconds', 'Unix time of the last successful refresh.'),
+  };
+  const setAll = (metric: Gauge, samples: readonly Sample[]) => {
+    metric.reset();
+    for (const sample of samples) metric.set(sample.labels, sample.value);
+  };
+  g.up.set(0);
+  return {
+    registry,
+    apply(snapshot: Snapshot, durationSeconds: number, nowSeconds: number) {
+      setAll(g.users, snapshot.users);
+      setAll(g.activeUsers, snapshot.activeUsers);
+      setAll(g.videos, snapshot.videos);
+      g.lives.set(snapshot.liveVideosRunning);
+      setAll(g.fileBytes, snapshot.videoFileBytes);
+      g.duration.set(snapshot.videoDurationSeconds);
+      g.views.set(snapshot.localViews);
+      setAll(g.recentViews, snapshot.localViewsWindow);
+      g.comments.set(snapshot.comments);
+      g.playlists.set(snapshot.playlists);
+      g.channels.set(snapshot.channels);
+      g.followers.set(snapshot.followerInstances);
+      g.following.set(snapshot.followingInstances);
+      g.quota.set(snapshot.quotaBytes);
+      g.used.set(snapshot.usedBytes);
+      if (snapshot.runnerJobs) setAll(g.runnerJobs, snapshot.runnerJobs);
+      g.refreshDuration.set(durationSeconds);
+      g.lastSuccess.set(nowSeconds);
+      g.up.set(1);
+    },
+    /** A failed refresh: the last values stay, marked stale by `peertube_exporter_up 0`. */
+    failed(durationSeconds: number) {
+      g.refreshDuration.set(durationSeconds);
+      g.up.set(0);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * One refresh's reading of the instance: plain numbers with bounded labels (never a video or a user), turned into
+ * the Prometheus exposition by exposition.ts. Labels take few values: role 3, privacy 5, state about 10, storage 2,
+ * kind 2, resolution about 10, window 3.
+ */
+export interface Sample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+export interface Snapshot {
+  readonly users: readonly Sample[];
+  readonly activeUsers: readonly Sample[];
+  readonly videos: readonly Sample[];
+  readonly liveVideosRunning: number;
+  readonly videoFileBytes: readonly Sample[];
+  readonly videoDurationSeconds: number;
+  readonly localViews: number;
+  readonly localViewsWindow: readonly Sample[];
+  readonly comments: number;
+  readonly playlists: number;
+  readonly channels: number;
+  readonly followerInstances: number;
+  readonly followingInstances: number;
+  readonly quotaBytes: number;
+  readonly usedBytes: number;
+  readonly runnerJobs: readonly Sample[] | null;
+}
+
+/** PeerTube's privacy values (shared/models/videos/video-privacy.enum.ts). */
+export const PRIVACY: Readonly<Record<number, string>> = {
+  1: 'public',
+  2: 'unlisted',
+  3: 'private',
+  4: 'internal',
+  5: 'password_protected',
+};
+
+/** PeerTube's video states (shared/models/videos/video-state.enum.ts). */
+export const VIDEO_STATE: Readonly<Record<number, string>> = {
+  1: 'published',
+  2: 'to_transcode',
+  3: 'to_import',
+  4: 'waiting_for_live',
+  5: 'live_ended',
+  6: 'to_move_to_external_storage',
+  7: 'transcoding_failed',
+  8: 'to_move_to_external_storage_failed',
+  9: 'to_edit',
+  10: 'to_move_to_file_system',
+  11: 'to_move_to_file_system_failed',
+};
+
+export const ROLE: Readonly<Record<number, string>> = { 0: 'administrator', 1: 'moderator', 2: 'user' };
+export const STORAGE: Readonly<Record<number, string>> = { 0: 'filesystem', 1: 'object_storage' };
+
+/** Unknown codes stay visible but bounded: `other`. */
+export const label = (names: Readonly<Record<number, string>>, code: unknown) => names[Number(code)] ?? 'other';

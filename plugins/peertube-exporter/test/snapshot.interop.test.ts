@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import {
+  createTestDatabase,
+  PLATFORM_SCALE,
+  requireCommand,
+  seedPeerTube,
+  type TestDatabase,
+} from '@apps-education/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Query, readSnapshot } from '../src/adapters/database.js';
+import { createExporterMetrics } from '../src/core/exposition.js';
+
+/** The exporter's reading of a PeerTube database at the platform's scale, and its exposition through promtool. */
+describe('reading PeerTube at the platform scale', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  const query: Query = async (sql, replacements = {}) => {
+    // PeerTube's helper takes :named replacements; pg takes $n.
+    const names = Object.keys(replacements);
+    const text = sql.replace(/:(\w+)/g, (whole, name: string) =>
+      names.includes(name) ? `$${names.indexOf(name) + 1}` : whole,
+    );
+    return (
+      await pool.query(
+        text,
+        names.map((n) => replacements[n]),
+      )
+    ).rows;
+  };
+  beforeAll(async () => {
+    database = await createTestDatabase('exporter');
+    pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    await seedPeerTube(pool, PLATFORM_SCALE);
+  }, 120_000);
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+
+  it('counts every video by origin, privacy and state, and the files by storage, kind and resolution', async () => {
+    const started = performance.now();
+    const snapshot = await readSnapshot(query, 1);
+    console.log(`refresh at 63,000 videos and 1,000,000 view rows: ${(performance.now() - started).toFixed(0)} ms`);
+    expect(snapshot.videos.reduce((n, s) => n + s.value, 0)).toBe(63_000);
+    expect(snapshot.videos.filter((s) => s.labels.origin === 'remote').reduce((n, s) => n + s.value, 0)).toBe(6_300);
+    expect(new Set(snapshot.videos.map((s) => s.labels.privacy))).toEqual(
+      new Set(['public', 'unlisted', 'private', 'internal', 'password_protected']),
+    );
+    const kinds = new Set(snapshot.videoFileBytes.map((s) => s.labels.kind));
+    expect(kinds).toEqual(new Set(['hls', 'web_video']));
+    expect(snapshot.users.reduce((n, s) => n + s.value, 0)).toBe(PLATFORM_SCALE.users);
+    expect(snapshot.localViewsWindow.find((s) => s.labels.window === '1d')?.value).toBeGreaterThan(0);
+    expect(snapshot.runnerJobs?.reduce((n, s) => n + s.value, 0)).toBe(300);
+    expect(snapshot.usedBytes).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('exposes metrics that pass promtool check metrics, with bounded series', async () => {
+    const metrics = createExporterMetrics();
+    metrics.apply(await readSnapshot(query, 1), 0.2, 1_800_000_000);
+    const exposition = await metrics.registry.metrics();
+    const result = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], {
+      input: exposition,
+      encoding: 'utf8',
+    });
+    expect(`${result.stdout}${result.stderr}`).toBe('');
+    expect(result.status).toBe(0);
+    const series = exposition.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(series.length).toBeLessThan(500);
+    expect(exposition).toContain('peertube_exporter_up 1');
+    expect(exposition).not.toMatch(/uuid|video_id|user_id/);
+  }, 60_000);
+
+  it('keeps the last values and says peertube_exporter_up 0 when a refresh fails', async () => {
+    const metrics = createExporterMetrics();
+    metrics.apply(await readSnapshot(query, 1), 0.2, 1_800_000_000);
+    await expect(readSnapshot(async () => Promise.reject(new Error('connection refused')), 1)).rejects.toThrow(
+      'connection refused',
+    );
+    metrics.failed(0.01);
+    const exposition = await metrics.registry.metrics();
+    expect(exposition).toContain('peertube_exporter_up 0');
+    expect(exposition).toMatch(/^peertube_video_channels 5000$/m);
+  }, 60_000);
+});
