@@ -1,12 +1,10 @@
-/** `pnpm build`: for now, the alert rules (the plugin itself is not written yet). */
+/** `pnpm build`: the PeerTube plugin tarball (in progress) and the alert rules. */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyArtefact } from '@apps-education/build';
+import { buildPeerTubePlugin, copyArtefact } from '@apps-education/build';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const artefact = copyArtefact(
-  'prometheus-rules',
-  join(here, 'prometheus', 'peertube-alerts.yml'),
-  process.env.ARTEFACTS_DIR ?? join(here, 'dist'),
-);
-console.log(`  ${artefact.file}`);
+const outDir = process.env.ARTEFACTS_DIR ?? join(here, 'dist');
+const plugin = await buildPeerTubePlugin({ pluginDir: here, outDir });
+const rules = copyArtefact('prometheus-rules', join(here, 'prometheus', 'peertube-alerts.yml'), outDir);
+console.log(`  ${plugin.file}\n  ${rules.file}`);

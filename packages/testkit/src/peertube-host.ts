@@ -65,6 +65,8 @@ export interface PeerTubeHostOptions {
   readonly dataDir: string;
   /** externalRedirectUri values PeerTube accepts (newer versions). */
   readonly allowedExternalRedirectUris?: readonly string[];
+  /** The server actor's id (getServerActor), 1 by default. */
+  readonly serverActorId?: number;
 }
 
 export interface PeerTubeHost {
@@ -395,6 +397,22 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     getRouter: () => router,
     peertubeHelpers: {
       logger,
+      // Sequelize's query as PeerTube exposes it: :named replacements, { type: 'SELECT' } gives the rows.
+      database: {
+        query: async (sql: string, opts: { type?: string; replacements?: Record<string, unknown> } = {}) => {
+          const replacements = opts.replacements ?? {};
+          const names = Object.keys(replacements);
+          const text = sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
+            names.includes(name) ? `$${names.indexOf(name) + 1}` : whole,
+          );
+          const result = await pool.query(
+            text,
+            names.map((n) => replacements[n]),
+          );
+          return opts.type === 'SELECT' ? result.rows : [result.rows, result.rowCount];
+        },
+      },
+      server: { getServerActor: async () => ({ id: options.serverActorId ?? 1 }) },
       config: { getWebserverUrl: () => url },
       plugin: { getDataDirectoryPath: () => dataDir },
       user: { getAuthUser: async (res: Response) => res.locals.oauth?.token?.User },
