@@ -95,6 +95,33 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
     }
   });
 
+  it('answers with the last values and peertube_exporter_up 0 while the database fails, then recovers', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const scrape = async () => (await fetch(`${metricsUrl()}?token=s3cret-token`)).text();
+    const until = async (text: string) => {
+      for (let i = 0; i < 100; i++) {
+        const body = await scrape();
+        if (body.includes(text)) return body;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`never saw ${text}`);
+    };
+    try {
+      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '2' });
+      // The exporter's queries now fail as if the database were broken; PeerTube's own tables stay usable.
+      await pool.query('ALTER TABLE "video" RENAME TO "video_hidden"');
+      const stale = await until('peertube_exporter_up 0');
+      expect(stale).toMatch(/^peertube_video_channels 50$/m);
+      expect((await fetch(`${host.url}/login`)).status).toBe(200);
+      await pool.query('ALTER TABLE "video_hidden" RENAME TO "video"');
+      await until('peertube_exporter_up 1');
+    } finally {
+      await pool.query('ALTER TABLE IF EXISTS "video_hidden" RENAME TO "video"').catch(() => undefined);
+      await pool.end();
+      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '60' });
+    }
+  }, 60_000);
+
   it('refuses everything while no token is set, saying how to fix it', async () => {
     await host.updateSettings({ 'metrics-token': '' });
     try {

@@ -61,7 +61,7 @@ export async function register({
 
   async function schedule() {
     const raw = Number(await settingsManager.getSetting('refresh-interval-seconds'));
-    const seconds = Number.isInteger(raw) && raw >= 15 && raw <= 3600 ? raw : 60;
+    const seconds = Number.isInteger(raw) && raw >= 2 && raw <= 3600 ? raw : 60;
     if (timer) clearInterval(timer);
     timer = setInterval(() => void refresh(), seconds * 1000);
     timer.unref?.();
