@@ -122,6 +122,29 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
     }
   }, 60_000);
 
+  it('answers with peertube_exporter_up 0 while Redis is unreachable, then recovers', async () => {
+    const scrape = async () => (await fetch(`${metricsUrl()}?token=s3cret-token`)).text();
+    const until = async (text: string) => {
+      for (let i = 0; i < 100; i++) {
+        if ((await scrape()).includes(text)) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`never saw ${text}`);
+    };
+    try {
+      await host.updateSettings({
+        'metrics-token': 's3cret-token',
+        'refresh-interval-seconds': '2',
+        'redis-url': 'redis://127.0.0.1:1',
+      });
+      await until('peertube_exporter_up 0');
+      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '2' });
+      await until('peertube_exporter_up 1');
+    } finally {
+      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '60' });
+    }
+  }, 60_000);
+
   it('refuses everything while no token is set, saying how to fix it', async () => {
     await host.updateSettings({ 'metrics-token': '' });
     try {

@@ -47,6 +47,15 @@ export function createExporterMetrics() {
       'Bytes of video files of local videos, what quotas are measured against.',
     ),
     runnerJobs: gauge('peertube_runner_jobs', 'Remote runner jobs, by state code.', ['state']),
+    jobs: gauge('peertube_jobs', 'Jobs of the job queue, by job type and state (waiting, active, delayed, failed).', [
+      'type',
+      'state',
+    ]),
+    oldestJob: gauge(
+      'peertube_job_oldest_waiting_age_seconds',
+      'Age of the oldest waiting job, by job type (0 when none waits).',
+      ['type'],
+    ),
     up: gauge(
       'peertube_exporter_up',
       '1 when the last refresh read the database, 0 when it failed (values are then the last good ones).',
@@ -81,6 +90,11 @@ export function createExporterMetrics() {
       g.refreshDuration.set(durationSeconds);
       g.lastSuccess.set(nowSeconds);
       g.up.set(1);
+    },
+    /** The job queue's reading (Redis), refreshed with the rest. */
+    applyJobs(reading: { jobs: readonly Sample[]; oldestWaitingAgeSeconds: readonly Sample[] }) {
+      setAll(g.jobs, reading.jobs);
+      setAll(g.oldestJob, reading.oldestWaitingAgeSeconds);
     },
     /** A failed refresh: the last values stay, marked stale by `peertube_exporter_up 0`. */
     failed(durationSeconds: number) {

@@ -1,5 +1,7 @@
 import type { RegisterServerOptions } from '@peertube/peertube-types';
+import { Redis } from 'ioredis';
 import { type Query, readSnapshot } from '../adapters/database.js';
+import { readJobQueues } from '../adapters/job-queue.js';
 import { decideAccess } from '../core/access.js';
 import { createExporterMetrics } from '../core/exposition.js';
 
@@ -43,6 +45,27 @@ export async function register({
   const query: Query = (sql, replacements) => database.query(sql, { type: 'SELECT', replacements });
   const serverActor = (await peertubeHelpers.server.getServerActor()) as { id: number };
   let running = false;
+  // No plugin helper reaches PeerTube's Redis: its address comes from the settings, with PeerTube's defaults.
+  let redis: Redis | undefined;
+  let redisUrl = '';
+  const jobQueue = async () => {
+    const settings = await settingsManager.getSettings(['redis-url', 'redis-prefix']);
+    const url = String(settings['redis-url'] || 'redis://127.0.0.1:6379');
+    if (!redis || url !== redisUrl) {
+      redis?.disconnect();
+      redisUrl = url;
+      redis = new Redis(url, {
+        lazyConnect: true,
+        connectTimeout: 2_000,
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+      });
+      redis.on('error', () => undefined);
+      await redis.connect();
+    }
+    const prefix = String(settings['redis-prefix'] || `bull-${new URL(peertubeHelpers.config.getWebserverUrl()).host}`);
+    return readJobQueues(redis, prefix, Date.now());
+  };
 
   async function refresh() {
     if (running) return;
@@ -50,6 +73,7 @@ export async function register({
     const started = performance.now();
     try {
       const snapshot = await readSnapshot(query, serverActor.id);
+      metrics.applyJobs(await jobQueue());
       metrics.apply(snapshot, (performance.now() - started) / 1000, Math.floor(Date.now() / 1000));
     } catch (error) {
       metrics.failed((performance.now() - started) / 1000);
@@ -70,6 +94,7 @@ export async function register({
   settingsManager.onSettingsChange(async () => {
     await schedule();
   });
+  closeRedis = () => redis?.disconnect();
   void refresh();
 
   getRouter().get('/metrics', async (req, res) => {
@@ -109,7 +134,10 @@ export async function register({
   });
 }
 
+let closeRedis: (() => void) | undefined;
+
 export async function unregister(): Promise<void> {
   if (timer) clearInterval(timer);
   timer = undefined;
+  closeRedis?.();
 }
