@@ -34,6 +34,7 @@ export {
   type PeerTubeHostOptions,
   type PeerTubeUser,
   type PeerTubeVersion,
+  positionalSql,
   startPeerTubeHost,
 } from './peertube-host.js';
 export { PEERTUBE_SCHEMA, type PeerTubeScale, PLATFORM_SCALE, seedPeerTube } from './peertube-schema.js';

@@ -91,6 +91,21 @@ export interface PeerTubeHost {
   close(): Promise<void>;
 }
 
+/**
+ * Sequelize's `:name` replacements (what PeerTube's database helper takes) as pg's `$1` parameters; `::casts` are
+ * left alone.
+ */
+export function positionalSql(
+  sql: string,
+  replacements: Readonly<Record<string, unknown>>,
+): { text: string; values: unknown[] } {
+  const names = Object.keys(replacements);
+  const text = sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
+    names.includes(name) ? `$${names.indexOf(name) + 1}` : whole,
+  );
+  return { text, values: names.map((n) => replacements[n]) };
+}
+
 export const PEERTUBE_USERNAME = /^[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?$/;
 
 const SCHEMA = `
@@ -400,15 +415,8 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       // Sequelize's query as PeerTube exposes it: :named replacements, { type: 'SELECT' } gives the rows.
       database: {
         query: async (sql: string, opts: { type?: string; replacements?: Record<string, unknown> } = {}) => {
-          const replacements = opts.replacements ?? {};
-          const names = Object.keys(replacements);
-          const text = sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
-            names.includes(name) ? `$${names.indexOf(name) + 1}` : whole,
-          );
-          const result = await pool.query(
-            text,
-            names.map((n) => replacements[n]),
-          );
+          const { text, values } = positionalSql(sql, opts.replacements ?? {});
+          const result = await pool.query(text, values);
           return opts.type === 'SELECT' ? result.rows : [result.rows, result.rowCount];
         },
       },

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import {
   createTestDatabase,
   PLATFORM_SCALE,
+  positionalSql,
   requireCommand,
   seedPeerTube,
   type TestDatabase,
@@ -15,18 +16,10 @@ import { createExporterMetrics } from '../src/core/exposition.js';
 describe('reading PeerTube at the platform scale', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
+  // PeerTube's helper takes :named replacements; the testkit turns them into pg's $n, as its PeerTube host does.
   const query: Query = async (sql, replacements = {}) => {
-    // PeerTube's helper takes :named replacements; pg takes $n.
-    const names = Object.keys(replacements);
-    const text = sql.replace(/:(\w+)/g, (whole, name: string) =>
-      names.includes(name) ? `$${names.indexOf(name) + 1}` : whole,
-    );
-    return (
-      await pool.query(
-        text,
-        names.map((n) => replacements[n]),
-      )
-    ).rows;
+    const { text, values } = positionalSql(sql, replacements);
+    return (await pool.query<Record<string, unknown>>(text, values)).rows;
   };
   beforeAll(async () => {
     database = await createTestDatabase('exporter');
