@@ -37,13 +37,6 @@ export async function register({
     default: '',
     private: true,
   });
-  let settings: Record<string, unknown> = await settingsManager.getSettings([
-    'metrics-token',
-    'refresh-interval-seconds',
-    'redis-url',
-    'redis-prefix',
-    'allowed-addresses',
-  ]);
   const logger = peertubeHelpers.logger;
   const metrics = createExporterMetrics();
   const database = peertubeHelpers.database as unknown as {
@@ -56,6 +49,7 @@ export async function register({
   let redis: Redis | undefined;
   let redisUrl = '';
   const jobQueue = async () => {
+    const settings = await settingsManager.getSettings(['redis-url', 'redis-prefix']);
     const url = String(settings['redis-url'] || 'redis://127.0.0.1:6379');
     if (!redis || url !== redisUrl) {
       redis?.disconnect();
@@ -89,24 +83,22 @@ export async function register({
     }
   }
 
-  function schedule() {
-    const raw = Number(settings['refresh-interval-seconds']);
+  async function schedule() {
+    const raw = Number(await settingsManager.getSetting('refresh-interval-seconds'));
     const seconds = Number.isInteger(raw) && raw >= 2 && raw <= 3600 ? raw : 60;
     if (timer) clearInterval(timer);
     timer = setInterval(() => void refresh(), seconds * 1000);
     timer.unref?.();
   }
-  schedule();
-  // PeerTube hands every setting to this callback: the copy kept here is what scrapes and refreshes read, so a
-  // scrape never reads the database, not even for the token.
-  settingsManager.onSettingsChange(async (changed) => {
-    settings = changed;
-    schedule();
+  await schedule();
+  settingsManager.onSettingsChange(async () => {
+    await schedule();
   });
   closeRedis = () => redis?.disconnect();
   void refresh();
 
   getRouter().get('/metrics', async (req, res) => {
+    const settings = await settingsManager.getSettings(['metrics-token', 'allowed-addresses']);
     const expected = typeof settings['metrics-token'] === 'string' ? settings['metrics-token'] : '';
     if (expected === '') {
       return res
