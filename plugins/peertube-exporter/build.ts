@@ -5,6 +5,6 @@ import { buildPeerTubePlugin, copyArtefact } from '@apps-education/build';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.env.ARTEFACTS_DIR ?? join(here, 'dist');
-const plugin = await buildPeerTubePlugin({ pluginDir: here, outDir });
+const plugin = await buildPeerTubePlugin({ pluginDir: here, outDir, copy: ['languages'] });
 const rules = copyArtefact('prometheus-rules', join(here, 'prometheus', 'peertube-alerts.yml'), outDir);
 console.log(`  ${plugin.file}\n  ${rules.file}`);

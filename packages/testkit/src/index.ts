@@ -30,11 +30,11 @@ export {
   type TestUser,
 } from './oidc-provider.js';
 export {
+  createPeerTubeSequelize,
   type PeerTubeHost,
   type PeerTubeHostOptions,
   type PeerTubeUser,
   type PeerTubeVersion,
-  positionalSql,
   startPeerTubeHost,
 } from './peertube-host.js';
 export { PEERTUBE_SCHEMA, type PeerTubeScale, PLATFORM_SCALE, seedPeerTube } from './peertube-schema.js';

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import pg from 'pg';
+import { Sequelize } from 'sequelize';
 
 /**
  * A strict PeerTube plugin host, for the PeerTube plugins' tests (no PeerTube server runs here). It behaves like
@@ -22,7 +23,12 @@ import pg from 'pg';
  *   made unique with -2, -3 ...); updated through userUpdater on later logins (undefined from it fails the login, as
  *   the database's not-null constraint does); refused (invalid_grant) when a local user or another plugin owns the
  *   email; on 6.3 the token may be exchanged twice within 5 minutes, on 7+ once;
- * - POST /api/v1/users/revoke-token calls the plugin's onLogout and answers its redirectUrl.
+ * - POST /api/v1/users/revoke-token calls the plugin's onLogout and answers its redirectUrl;
+ * - peertubeHelpers.database is a real Sequelize 6 instance on PostgreSQL with PeerTube's default pool (max 5), so
+ *   :named replacements, QueryTypes.SELECT and multi-statement strings behave as in PeerTube;
+ * - registerHook keeps action hooks PeerTube knows (an unknown target is skipped with a warning, as PeerTube does);
+ *   runHook() runs them as PeerTube's Hooks.runAction does: every handler, errors logged, never thrown;
+ * - Express trusts loopback proxies for req.ip, PeerTube's default `trust_proxy: ['loopback']`.
  */
 export type PeerTubeVersion = '6.3.3' | '7.2.0' | '8.2.3';
 
@@ -81,6 +87,10 @@ export interface PeerTubeHost {
   readonly logs: { level: string; message: string }[];
   /** PUT /api/v1/plugins/<npm>/settings as an administrator: stores, then notifies onSettingsChange. */
   updateSettings(settings: Record<string, string | boolean>): Promise<void>;
+  /** Runs an action hook as PeerTube does (every handler in priority order, errors logged and swallowed). */
+  runHook(target: string, params?: Record<string, unknown>): Promise<void>;
+  /** The action hooks the plugin registered, by target. */
+  readonly hooks: ReadonlyMap<string, number>;
   /** The external-auth URL PeerTube's login page links to. */
   authUrl(authName: string): string;
   /** Exchanges an externalAuthToken at /api/v1/users/token, as PeerTube's login page does. */
@@ -92,19 +102,35 @@ export interface PeerTubeHost {
 }
 
 /**
- * Sequelize's `:name` replacements (what PeerTube's database helper takes) as pg's `$1` parameters; `::casts` are
- * left alone.
+ * PeerTube's Sequelize instance as `peertubeHelpers.database` exposes it (`query` bound to it): Sequelize 6 on
+ * PostgreSQL with PeerTube's default pool (max 5). Exported for tests that read PeerTube's tables the way a plugin does.
  */
-export function positionalSql(
-  sql: string,
-  replacements: Readonly<Record<string, unknown>>,
-): { text: string; values: unknown[] } {
-  const names = Object.keys(replacements);
-  const text = sql.replace(/(?<!:):(\w+)/g, (whole, name: string) =>
-    names.includes(name) ? `$${names.indexOf(name) + 1}` : whole,
-  );
-  return { text, values: names.map((n) => replacements[n]) };
+export function createPeerTubeSequelize(databaseUrl: string, applicationName = 'peertube'): Sequelize {
+  return new Sequelize(databaseUrl, {
+    dialect: 'postgres',
+    dialectModule: pg,
+    logging: false,
+    pool: { max: 5 },
+    dialectOptions: { application_name: applicationName },
+  });
 }
+
+/** Action hooks of PeerTube 6.3 to 8.x that plugins use here (shared/reference/peertube.md). */
+export const PEERTUBE_ACTION_HOOKS = [
+  'action:application.listening',
+  'action:api.video.uploaded',
+  'action:api.video.viewed',
+  'action:api.video.deleted',
+  'action:api.video.updated',
+  'action:api.live-video.created',
+  'action:live.video.state.updated',
+  'action:api.user.registered',
+  'action:api.user.created',
+  'action:api.user.deleted',
+  'action:api.user.blocked',
+  'action:api.user.oauth2-got-token',
+  'action:notifier.notification.created',
+] as const;
 
 export const PEERTUBE_USERNAME = /^[a-z0-9_]+([a-z0-9_.-]+[a-z0-9_]+)?$/;
 
@@ -133,6 +159,8 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
   const pluginVersion = String(manifest.version ?? '0.0.0');
 
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 5 });
+  // What peertubeHelpers.database.query is bound to in PeerTube: its Sequelize instance (pool max 5 by default).
+  const sequelize = createPeerTubeSequelize(options.databaseUrl);
   await pool.query(SCHEMA);
   await pool.query('INSERT INTO plugin (name) VALUES ($1) ON CONFLICT DO NOTHING', [npmName]);
 
@@ -162,8 +190,11 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       registeredSettings.filter((s) => s.default !== undefined).map((s) => [String(s.name), s.default]),
     );
 
+  const hookHandlers = new Map<string, { handler: (params: unknown) => unknown; priority: number }[]>();
+
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', ['loopback']);
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json());
 
@@ -408,18 +439,23 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     unregisterExternalAuth: (authName: string) => {
       externalAuths.delete(authName);
     },
-    registerHook: () => undefined,
+    registerHook: (hook: { target?: string; handler?: (params: unknown) => unknown; priority?: number }) => {
+      if (typeof hook.target !== 'string' || typeof hook.handler !== 'function')
+        throw new Error('registerHook needs target and handler');
+      if (hook.target.startsWith('action:') && !(PEERTUBE_ACTION_HOOKS as readonly string[]).includes(hook.target)) {
+        logger.warn(`Unknown hook ${hook.target} of plugin ${npmName}. Skipping.`);
+        return;
+      }
+      const list = hookHandlers.get(hook.target) ?? [];
+      list.push({ handler: hook.handler, priority: hook.priority ?? 0 });
+      list.sort((a, b) => b.priority - a.priority);
+      hookHandlers.set(hook.target, list);
+    },
     getRouter: () => router,
     peertubeHelpers: {
       logger,
       // Sequelize's query as PeerTube exposes it: :named replacements, { type: 'SELECT' } gives the rows.
-      database: {
-        query: async (sql: string, opts: { type?: string; replacements?: Record<string, unknown> } = {}) => {
-          const { text, values } = positionalSql(sql, opts.replacements ?? {});
-          const result = await pool.query(text, values);
-          return opts.type === 'SELECT' ? result.rows : [result.rows, result.rowCount];
-        },
-      },
+      database: { query: sequelize.query.bind(sequelize) },
       server: { getServerActor: async () => ({ id: options.serverActorId ?? 1 }) },
       config: { getWebserverUrl: () => url },
       plugin: { getDataDirectoryPath: () => dataDir },
@@ -462,6 +498,18 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     registeredSettings,
     externalAuths,
     logs,
+    get hooks() {
+      return new Map([...hookHandlers].map(([target, list]) => [target, list.length]));
+    },
+    async runHook(target, params = {}) {
+      for (const { handler } of hookHandlers.get(target) ?? []) {
+        try {
+          await handler(params);
+        } catch (error) {
+          logger.error(`Cannot run hook ${target} of plugin ${npmName}: ${error}`);
+        }
+      }
+    },
     async updateSettings(settings) {
       await pool.query('UPDATE plugin SET settings = $2 WHERE name = $1', [npmName, JSON.stringify(settings)]);
       const all = { ...defaults(), ...(await readSettings()) };
@@ -493,6 +541,7 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.end();
+      await sequelize.close();
     },
   };
 }

@@ -140,6 +140,31 @@ describe('strict PeerTube plugin host', () => {
     });
   });
 
+  it('runs action hooks by priority, logs a failing handler, and skips an unknown hook with a warning', async () => {
+    expect(host.hooks.get('action:api.video.viewed')).toBe(2);
+    expect(host.hooks.has('action:api.video.not-a-hook')).toBe(false);
+    expect(host.logs.some((l) => l.level === 'warn' && l.message.includes('action:api.video.not-a-hook'))).toBe(true);
+    await host.runHook('action:api.video.viewed', { video: { id: 1 } });
+    expect(await (await fetch(`${host.url}/plugins/probe/router/hooks`)).json()).toEqual(['viewed-first', 'viewed']);
+    expect(host.logs.some((l) => l.level === 'error' && l.message.includes('a failing handler'))).toBe(true);
+  });
+
+  it('gives plugins Sequelize: escaped :named replacements, multi-statement strings, SET LOCAL kept to the query', async () => {
+    const ok = await fetch(`${host.url}/plugins/probe/router/query?word=${encodeURIComponent("it's")}`);
+    expect(await ok.json()).toEqual({ rows: [{ word: "it's", slept: true }] });
+    const slow = await fetch(`${host.url}/plugins/probe/router/query?word=x&sleep=2`);
+    expect(slow.status).toBe(500);
+    expect(((await slow.json()) as { error: string }).error).toContain('statement timeout');
+  });
+
+  it("takes req.ip from X-Forwarded-For only behind a loopback proxy (PeerTube's default trust_proxy)", async () => {
+    const ip = async (headers: Record<string, string>) =>
+      ((await (await fetch(`${host.url}/plugins/probe/router/ip`, { headers })).json()) as { ip: string }).ip;
+    expect(await ip({})).toBe('127.0.0.1');
+    expect(await ip({ 'x-forwarded-for': '203.0.113.7' })).toBe('203.0.113.7');
+    expect(await ip({ 'x-forwarded-for': '203.0.113.7, 198.51.100.2' })).toBe('198.51.100.2');
+  });
+
   it('calls onLogout at token revocation and answers its redirectUrl', async () => {
     const { body } = await signIn({ username: 'hugo', email: 'hugo@ac-test.fr' });
     const revoked = await host.revoke(String(body.access_token));

@@ -23,6 +23,19 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
   let database: TestDatabase;
   let host: PeerTubeHost;
   const metricsUrl = () => `${host.url}/plugins/apps-exporter/router/metrics`;
+  const TOKEN = 's3cret-token-for-tests';
+  const scrape = async () => (await fetch(`${metricsUrl()}?token=${TOKEN}`)).text();
+  /** Scrapes until a line matches (the HELP texts must not: anchored to a sample line). */
+  const until = async (line: RegExp) => {
+    for (let i = 0; i < 150; i++) {
+      const body = await scrape();
+      if (line.test(body)) return body;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`never saw ${line}`);
+  };
+  const UP = /^peertube_exporter_up 1$/m;
+  const DOWN = /^peertube_exporter_up 0$/m;
 
   beforeAll(async () => {
     dir = await tempDir('exporter-');
@@ -37,14 +50,11 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       dataDir: dir.path,
     });
     await host.updateSettings({
-      'metrics-token': 's3cret-token',
+      'metrics-token': 's3cret-token-for-tests',
       'refresh-interval-seconds': '60',
       'allowed-addresses': '',
     });
-    for (let i = 0; i < 100; i++) {
-      if ((await (await fetch(`${metricsUrl()}?token=s3cret-token`)).text()).includes('peertube_exporter_up 1')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until(UP);
   }, 120_000);
   afterAll(async () => {
     await host?.close();
@@ -53,10 +63,10 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
   });
 
   it('serves the metrics with the token in the query, clean under promtool', async () => {
-    const response = await fetch(`${metricsUrl()}?token=s3cret-token`);
+    const response = await fetch(`${metricsUrl()}?token=s3cret-token-for-tests`);
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toContain('peertube_exporter_up 1');
+    expect(text).toMatch(UP);
     expect(text).toMatch(/^peertube_videos\{origin="local",privacy="public",state="published"\} \d+$/m);
     const result = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], {
       input: text,
@@ -66,7 +76,7 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
   });
 
   it('accepts the token in the X-Metrics-Token header', async () => {
-    expect((await fetch(metricsUrl(), { headers: { 'x-metrics-token': 's3cret-token' } })).status).toBe(200);
+    expect((await fetch(metricsUrl(), { headers: { 'x-metrics-token': 's3cret-token-for-tests' } })).status).toBe(200);
   });
 
   it('refuses a missing token with 401', async () => {
@@ -76,72 +86,138 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
   });
 
   it('refuses a wrong token with 401', async () => {
-    expect((await fetch(`${metricsUrl()}?token=s3cret-tokem`)).status).toBe(401);
+    expect((await fetch(`${metricsUrl()}?token=s3cret-token-for-tests-for-testx`)).status).toBe(401);
   });
 
   it('never sees an Authorization header: PeerTube refuses it as one of its own tokens first', async () => {
-    expect((await fetch(metricsUrl(), { headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(401);
+    expect((await fetch(metricsUrl(), { headers: { authorization: 'Bearer s3cret-token-for-tests' } })).status).toBe(
+      401,
+    );
   });
 
-  it('refuses an address outside the allow-list with 403', async () => {
-    await host.updateSettings({ 'metrics-token': 's3cret-token', 'allowed-addresses': '10.1.2.3' });
+  const settings = (changes: Record<string, string> = {}) =>
+    host.updateSettings({ 'metrics-token': TOKEN, 'refresh-interval-seconds': '60', ...changes });
+
+  it('refuses an address outside the allow-list with 403, allows a listed network', async () => {
+    await settings({ 'allowed-addresses': '10.1.2.3' });
     try {
-      const response = await fetch(`${metricsUrl()}?token=s3cret-token`);
+      const response = await fetch(`${metricsUrl()}?token=${TOKEN}`);
       expect(response.status).toBe(403);
-      await host.updateSettings({ 'metrics-token': 's3cret-token', 'allowed-addresses': '127.0.0.1' });
-      expect((await fetch(`${metricsUrl()}?token=s3cret-token`)).status).toBe(200);
+      expect(await response.text()).toContain('Adresse 127.0.0.1 non autorisée');
+      await settings({ 'allowed-addresses': '10.1.2.3, 127.0.0.0/8' });
+      expect((await fetch(`${metricsUrl()}?token=${TOKEN}`)).status).toBe(200);
     } finally {
-      await host.updateSettings({ 'metrics-token': 's3cret-token', 'allowed-addresses': '' });
+      await settings();
     }
   });
 
-  it('answers with the last values and peertube_exporter_up 0 while the database fails, then recovers', async () => {
-    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-    const scrape = async () => (await fetch(`${metricsUrl()}?token=s3cret-token`)).text();
-    const until = async (text: string) => {
-      for (let i = 0; i < 100; i++) {
-        const body = await scrape();
-        if (body.includes(text)) return body;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`never saw ${text}`);
-    };
+  it("checks the client behind PeerTube's trusted reverse proxy, not the proxy", async () => {
+    await settings({ 'allowed-addresses': '203.0.113.0/24' });
     try {
-      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '2' });
+      const via = async (client: string) =>
+        (await fetch(`${metricsUrl()}?token=${TOKEN}`, { headers: { 'x-forwarded-for': client } })).status;
+      expect(await via('203.0.113.9')).toBe(200);
+      expect(await via('198.51.100.9')).toBe(403);
+      // A client cannot slip an allowed address in front: the proxy appends the real one, which counts.
+      expect(await via('203.0.113.9, 198.51.100.9')).toBe(403);
+    } finally {
+      await settings();
+    }
+  });
+
+  it('counts uploads, views, sign-ins and registrations from PeerTube action hooks', async () => {
+    const count = (body: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(body)?.[1]);
+    const before = await scrape();
+    await host.runHook('action:api.video.uploaded', { video: { id: 1 } });
+    for (let i = 0; i < 3; i++) await host.runHook('action:api.video.viewed', { video: { id: 1 }, ip: '10.0.0.1' });
+    await host.runHook('action:api.user.oauth2-got-token', { username: 'alice', ip: '10.0.0.1' });
+    await host.runHook('action:api.user.oauth2-got-token', { username: 'bob', ip: '10.0.0.2' });
+    await host.runHook('action:api.user.registered', { user: { id: 9 } });
+    const after = await scrape();
+    expect(count(after, 'peertube_video_uploads_total') - count(before, 'peertube_video_uploads_total')).toBe(1);
+    expect(count(after, 'peertube_video_views_total') - count(before, 'peertube_video_views_total')).toBe(3);
+    expect(count(after, 'peertube_user_sign_ins_total') - count(before, 'peertube_user_sign_ins_total')).toBe(2);
+    expect(count(after, 'peertube_user_registrations_total') - count(before, 'peertube_user_registrations_total')).toBe(
+      1,
+    );
+    expect(host.logs.filter((l) => l.message.includes('Unknown hook'))).toEqual([]);
+  });
+
+  it('shows the declared storage capacity only while it is set', async () => {
+    await settings({ 'storage-capacity-gigabytes': '2000' });
+    expect(await scrape()).toMatch(/^peertube_storage_capacity_bytes 2000000000000$/m);
+    await settings();
+    expect(await scrape()).not.toContain('peertube_storage_capacity_bytes');
+  });
+
+  it('refuses bad settings whole, logs why in English and French, and keeps the previous ones', async () => {
+    await settings({ 'metrics-token': 'short', 'allowed-addresses': 'prometheus.local' });
+    try {
+      const refused = host.logs.filter((l) => l.level === 'error' && l.message.includes('Settings refused')).at(-1);
+      expect(refused?.message).toContain('at least 16 characters');
+      expect(refused?.message).toContain('« prometheus.local »');
+      expect((await fetch(`${metricsUrl()}?token=${TOKEN}`)).status).toBe(200);
+      expect((await fetch(`${metricsUrl()}?token=short`)).status).toBe(401);
+    } finally {
+      await settings();
+    }
+  });
+
+  it('answers at once with the last values and peertube_exporter_up 0 while the database fails, then recovers', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    try {
+      await settings({ 'refresh-interval-seconds': '2' });
       // The exporter's queries now fail as if the database were broken; PeerTube's own tables stay usable.
       await pool.query('ALTER TABLE "video" RENAME TO "video_hidden"');
-      const stale = await until('peertube_exporter_up 0');
+      const stale = await until(DOWN);
       expect(stale).toMatch(/^peertube_video_channels 50$/m);
       expect((await fetch(`${host.url}/login`)).status).toBe(200);
+      expect(host.logs.filter((l) => l.message.includes('refresh failed'))).toHaveLength(1);
       await pool.query('ALTER TABLE "video_hidden" RENAME TO "video"');
-      await until('peertube_exporter_up 1');
+      await until(UP);
     } finally {
       await pool.query('ALTER TABLE IF EXISTS "video_hidden" RENAME TO "video"').catch(() => undefined);
       await pool.end();
-      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '60' });
+      await settings();
+    }
+  }, 60_000);
+
+  it('answers at once while a query is slow, and the statement timeout ends the slow refresh', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const client = await pool.connect();
+    try {
+      await until(UP);
+      // Another session holds a lock on "video": the exporter's next refresh waits on it until its timeout.
+      await client.query('BEGIN');
+      await client.query('LOCK TABLE "video" IN ACCESS EXCLUSIVE MODE');
+      await settings({ 'refresh-interval-seconds': '2', 'statement-timeout-seconds': '1' });
+      const started = performance.now();
+      const response = await fetch(`${metricsUrl()}?token=${TOKEN}`);
+      expect(response.status).toBe(200);
+      expect(performance.now() - started).toBeLessThan(500);
+      await until(DOWN);
+      const blocked = await client.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'peertube' AND wait_event_type = 'Lock'`,
+      );
+      expect(blocked.rows[0].n).toBeLessThanOrEqual(1);
+      await client.query('ROLLBACK');
+      await until(UP);
+    } finally {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+      await pool.end();
+      await settings();
     }
   }, 60_000);
 
   it('answers with peertube_exporter_up 0 while Redis is unreachable, then recovers', async () => {
-    const scrape = async () => (await fetch(`${metricsUrl()}?token=s3cret-token`)).text();
-    const until = async (text: string) => {
-      for (let i = 0; i < 100; i++) {
-        if ((await scrape()).includes(text)) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`never saw ${text}`);
-    };
     try {
-      await host.updateSettings({
-        'metrics-token': 's3cret-token',
-        'refresh-interval-seconds': '2',
-        'redis-url': 'redis://127.0.0.1:1',
-      });
-      await until('peertube_exporter_up 0');
-      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '2' });
-      await until('peertube_exporter_up 1');
+      await settings({ 'refresh-interval-seconds': '2', 'redis-url': 'redis://127.0.0.1:1' });
+      await until(DOWN);
+      await settings({ 'refresh-interval-seconds': '2' });
+      await until(UP);
     } finally {
-      await host.updateSettings({ 'metrics-token': 's3cret-token', 'refresh-interval-seconds': '60' });
+      await settings();
     }
   }, 60_000);
 
@@ -152,7 +228,7 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('No token set');
     } finally {
-      await host.updateSettings({ 'metrics-token': 's3cret-token' });
+      await settings();
     }
   });
 });

@@ -1,32 +1,33 @@
 import { spawnSync } from 'node:child_process';
 import {
+  createPeerTubeSequelize,
   createTestDatabase,
   PLATFORM_SCALE,
-  positionalSql,
   requireCommand,
   seedPeerTube,
   type TestDatabase,
 } from '@apps-education/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Query, readSnapshot } from '../src/adapters/database.js';
+import { peerTubeQuery, type Query, readSnapshot } from '../src/adapters/database.js';
 import { createExporterMetrics } from '../src/core/exposition.js';
 
 /** The exporter's reading of a PeerTube database at the platform's scale, and its exposition through promtool. */
 describe('reading PeerTube at the platform scale', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
-  // PeerTube's helper takes :named replacements; the testkit turns them into pg's $n, as its PeerTube host does.
-  const query: Query = async (sql, replacements = {}) => {
-    const { text, values } = positionalSql(sql, replacements);
-    return (await pool.query<Record<string, unknown>>(text, values)).rows;
-  };
+  // The way the plugin reads in PeerTube: through Sequelize (PeerTube's pool of 5), each query under a timeout.
+  let sequelize: ReturnType<typeof createPeerTubeSequelize>;
+  let query: Query;
   beforeAll(async () => {
     database = await createTestDatabase('exporter');
     pool = new pg.Pool({ connectionString: database.url, max: 1 });
     await seedPeerTube(pool, PLATFORM_SCALE);
+    sequelize = createPeerTubeSequelize(database.url);
+    query = peerTubeQuery(sequelize as never, 10_000);
   }, 120_000);
   afterAll(async () => {
+    await sequelize?.close();
     await pool?.end();
     await database?.drop();
   });
@@ -47,6 +48,34 @@ describe('reading PeerTube at the platform scale', () => {
     expect(snapshot.runnerJobs?.reduce((n, s) => n + s.value, 0)).toBe(300);
     expect(snapshot.usedBytes).toBeGreaterThan(0);
   }, 60_000);
+
+  it("uses one connection of PeerTube's pool for a whole refresh", async () => {
+    const fresh = createPeerTubeSequelize(database.url, 'peertube-one-refresh');
+    try {
+      await readSnapshot(peerTubeQuery(fresh as never, 10_000), 1);
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'peertube-one-refresh'`,
+      );
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('stops a query at the statement timeout and leaves the pooled connection without it', async () => {
+    const fresh = createPeerTubeSequelize(database.url);
+    try {
+      const slow = peerTubeQuery(fresh as never, 100);
+      await expect(slow('SELECT pg_sleep(1)')).rejects.toThrow(/statement timeout/);
+      const [setting] = (await fresh.query('SHOW statement_timeout', { type: 'SELECT' })) as {
+        statement_timeout: string;
+      }[];
+      expect(setting?.statement_timeout).toBe('0');
+      await expect(readSnapshot(peerTubeQuery(fresh as never, 10_000), 1)).resolves.toBeDefined();
+    } finally {
+      await fresh.close();
+    }
+  });
 
   it('exposes metrics that pass promtool check metrics, with bounded series', async () => {
     const metrics = createExporterMetrics();

@@ -3,6 +3,30 @@ import { label, PRIVACY, ROLE, type Sample, type Snapshot, STORAGE, VIDEO_STATE 
 /** Runs one SELECT and returns its rows (PeerTube's `peertubeHelpers.database.query`, or a pg client in tests). */
 export type Query = (sql: string, replacements?: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
 
+/** `peertubeHelpers.database` in PeerTube: its Sequelize instance's `query`. */
+export interface PeerTubeDatabase {
+  query(
+    sql: string,
+    options: { type: 'SELECT'; replacements?: Record<string, unknown> },
+  ): Promise<Record<string, unknown>[]> | Promise<unknown>;
+}
+
+/**
+ * SELECTs through PeerTube's helper, each under a statement timeout. The helper gives no session of its own (each call
+ * may take another pooled connection), so the timeout travels with the query: Sequelize sends a query without bind
+ * parameters as one simple-protocol string, which PostgreSQL runs as one implicit transaction, so `SET LOCAL` applies
+ * to the SELECT after it and ends with it, leaving PeerTube's connection as it was.
+ */
+export function peerTubeQuery(database: PeerTubeDatabase, statementTimeoutMs: number): Query {
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs <= 0)
+    throw new Error('statement timeout: an integer');
+  return async (sql, replacements) =>
+    (await database.query(`SET LOCAL statement_timeout = ${statementTimeoutMs};\n${sql}`, {
+      type: 'SELECT',
+      ...(replacements ? { replacements } : {}),
+    })) as Record<string, unknown>[];
+}
+
 const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
 
 /**

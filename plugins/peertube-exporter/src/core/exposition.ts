@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Sample, Snapshot } from './snapshot.js';
 
 /**
@@ -58,11 +58,31 @@ export function createExporterMetrics() {
     ),
     up: gauge(
       'peertube_exporter_up',
-      '1 when the last refresh read the database, 0 when it failed (values are then the last good ones).',
+      'Whether the last refresh read the database and Redis (1) or failed (0: the values are the last good ones).',
     ),
     refreshDuration: gauge('peertube_exporter_refresh_duration_seconds', 'Duration of the last refresh.'),
     lastSuccess: gauge('peertube_exporter_last_success_timestamp_seconds', 'Unix time of the last successful refresh.'),
   };
+  const counter = (name: string, help: string) => new Counter({ name, help, registers });
+  /** Counted from PeerTube's action hooks in this process: they start at 0 when PeerTube (re)starts the plugin. */
+  const events = {
+    upload: counter('peertube_video_uploads_total', 'Videos uploaded to this instance (action:api.video.uploaded).'),
+    view: counter('peertube_video_views_total', 'Video views counted by PeerTube (action:api.video.viewed).'),
+    signIn: counter(
+      'peertube_user_sign_ins_total',
+      'Tokens given to users signing in, all methods (action:api.user.oauth2-got-token).',
+    ),
+    registration: counter(
+      'peertube_user_registrations_total',
+      'Accounts created by self-registration (action:api.user.registered).',
+    ),
+  };
+  // Registered only while the setting is set: an unlabelled gauge always shows a value, and 0 would fire the alert.
+  const capacity = new Gauge({
+    name: 'peertube_storage_capacity_bytes',
+    help: 'Capacity of the video storage, as the administrator declared it in the settings (absent when not set).',
+    registers: [],
+  });
   const setAll = (metric: Gauge, samples: readonly Sample[]) => {
     metric.reset();
     for (const sample of samples) metric.set(sample.labels, sample.value);
@@ -70,6 +90,19 @@ export function createExporterMetrics() {
   g.up.set(0);
   return {
     registry,
+    /** One event from an action hook. */
+    count(event: keyof typeof events) {
+      events[event].inc();
+    },
+    /** The declared storage capacity (a setting), or none. */
+    setCapacity(bytes: number | null) {
+      if (bytes === null) {
+        registry.removeSingleMetric('peertube_storage_capacity_bytes');
+        return;
+      }
+      capacity.set(bytes);
+      if (!registry.getSingleMetric('peertube_storage_capacity_bytes')) registry.registerMetric(capacity);
+    },
     apply(snapshot: Snapshot, durationSeconds: number, nowSeconds: number) {
       setAll(g.users, snapshot.users);
       setAll(g.activeUsers, snapshot.activeUsers);
