@@ -139,6 +139,14 @@ export function copyArtefact(kind: Artefact['kind'], source: string, outDir: str
   return { kind, file };
 }
 
+/** An artefact made in memory (a generated dashboard, say), written to outDir under its file name. */
+export function writeArtefact(kind: Artefact['kind'], fileName: string, content: string, outDir: string): Artefact {
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, fileName);
+  writeFileSync(file, content);
+  return { kind, file };
+}
+
 async function bundle(options: BuildOptions): Promise<void> {
   const result = await build({
     bundle: true,

@@ -1,0 +1,392 @@
+/**
+ * The Grafana dashboard of the PeerTube instances (an importable JSON model: `__inputs` asks for the Prometheus data
+ * source, `$instance` picks one or several of the 11 instances). One panel per metric family of the exporter.
+ * `pnpm build` writes it to dist/peertube-dashboard.json; the tests run every expression against a real Prometheus.
+ */
+
+interface Target {
+  readonly expr: string;
+  readonly legend: string;
+}
+
+interface PanelSpec {
+  readonly title: string;
+  readonly description: string;
+  readonly type: 'timeseries' | 'stat';
+  readonly unit: string;
+  readonly targets: readonly Target[];
+  /** Stacked series (parts of a whole). */
+  readonly stack?: boolean;
+}
+
+interface RowSpec {
+  readonly title: string;
+  readonly panels: readonly PanelSpec[];
+}
+
+const I = 'instance=~"$instance"';
+
+export const ROWS: readonly RowSpec[] = [
+  {
+    title: 'Exporter / Exportateur',
+    panels: [
+      {
+        title: 'Exporter up / Exportateur actif',
+        description: '1: the last refresh read the database and Redis; 0: the values shown are the last good ones.',
+        type: 'stat',
+        unit: 'none',
+        targets: [{ expr: `min by (instance) (peertube_exporter_up{${I}})`, legend: '{{instance}}' }],
+      },
+      {
+        title: 'Refresh duration / Durée du rafraîchissement',
+        description: 'Time the last refresh took (database queries and Redis).',
+        type: 'timeseries',
+        unit: 's',
+        targets: [{ expr: `peertube_exporter_refresh_duration_seconds{${I}}`, legend: '{{instance}}' }],
+      },
+      {
+        title: 'Age of the values / Âge des valeurs',
+        description: 'Time since the last successful refresh.',
+        type: 'timeseries',
+        unit: 's',
+        targets: [{ expr: `time() - peertube_exporter_last_success_timestamp_seconds{${I}}`, legend: '{{instance}}' }],
+      },
+    ],
+  },
+  {
+    title: 'Users / Utilisateurs',
+    panels: [
+      {
+        title: 'Accounts by role / Comptes par rôle',
+        description: 'Local accounts by role, blocked ones apart.',
+        type: 'timeseries',
+        unit: 'none',
+        stack: true,
+        targets: [{ expr: `sum by (role, blocked) (peertube_users{${I}})`, legend: '{{role}} blocked={{blocked}}' }],
+      },
+      {
+        title: 'Active users / Utilisateurs actifs',
+        description: 'Local users who signed in within the last day, 7 days and 30 days.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [{ expr: `sum by (window) (peertube_active_users{${I}})`, legend: '{{window}}' }],
+      },
+      {
+        title: 'Sign-ins and registrations per hour / Connexions et inscriptions par heure',
+        description: 'From PeerTube hooks (counters restart at 0 when PeerTube restarts; increase() handles it).',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          {
+            expr: `sum by (instance) (increase(peertube_user_sign_ins_total{${I}}[1h]))`,
+            legend: 'sign-ins {{instance}}',
+          },
+          {
+            expr: `sum by (instance) (increase(peertube_user_registrations_total{${I}}[1h]))`,
+            legend: 'registrations {{instance}}',
+          },
+        ],
+      },
+    ],
+  },
+  {
+    title: 'Videos / Vidéos',
+    panels: [
+      {
+        title: 'Videos by privacy / Vidéos par confidentialité',
+        description: 'All videos known to the instances, public or not.',
+        type: 'timeseries',
+        unit: 'none',
+        stack: true,
+        targets: [{ expr: `sum by (privacy) (peertube_videos{${I}})`, legend: '{{privacy}}' }],
+      },
+      {
+        title: 'Videos by origin and state / Vidéos par origine et état',
+        description: 'Local or remote (federated), and their processing state.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [{ expr: `sum by (origin, state) (peertube_videos{${I}})`, legend: '{{origin}} {{state}}' }],
+      },
+      {
+        title: 'Lives running / Directs en cours',
+        description: 'Local live videos streaming now.',
+        type: 'stat',
+        unit: 'none',
+        targets: [{ expr: `sum(peertube_live_videos_running{${I}})`, legend: 'lives' }],
+      },
+      {
+        title: 'Total duration / Durée totale',
+        description: 'Sum of the durations of the videos known to the instances.',
+        type: 'stat',
+        unit: 's',
+        targets: [{ expr: `sum(peertube_videos_duration_seconds{${I}})`, legend: 'duration' }],
+      },
+      {
+        title: 'Uploads per hour / Envois par heure',
+        description: 'Videos uploaded, from PeerTube hooks.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          { expr: `sum by (instance) (increase(peertube_video_uploads_total{${I}}[1h]))`, legend: '{{instance}}' },
+        ],
+      },
+    ],
+  },
+  {
+    title: 'Views and engagement / Vues et interactions',
+    panels: [
+      {
+        title: 'Views of local videos / Vues des vidéos locales',
+        description: 'In the last hour and day (hourly view table), and since publication.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          { expr: `sum by (window) (peertube_local_video_views_recent{${I}})`, legend: 'last {{window}}' },
+          { expr: `sum(peertube_local_video_views{${I}})`, legend: 'since publication' },
+        ],
+      },
+      {
+        title: 'Views per minute / Vues par minute',
+        description: 'Views counted by PeerTube, from its hook.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          { expr: `sum by (instance) (rate(peertube_video_views_total{${I}}[5m])) * 60`, legend: '{{instance}}' },
+        ],
+      },
+      {
+        title: 'Comments, playlists, channels / Commentaires, listes, chaînes',
+        description: 'Totals on the instances.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          { expr: `sum(peertube_video_comments{${I}})`, legend: 'comments' },
+          { expr: `sum(peertube_video_playlists{${I}})`, legend: 'playlists' },
+          { expr: `sum(peertube_video_channels{${I}})`, legend: 'channels' },
+        ],
+      },
+      {
+        title: 'Federation / Fédération',
+        description: 'Instances following these ones, and instances they follow.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          { expr: `sum by (instance) (peertube_follower_instances{${I}})`, legend: 'followers {{instance}}' },
+          { expr: `sum by (instance) (peertube_following_instances{${I}})`, legend: 'following {{instance}}' },
+        ],
+      },
+    ],
+  },
+  {
+    title: 'Storage / Stockage',
+    panels: [
+      {
+        title: 'Video files by resolution / Fichiers vidéo par définition',
+        description: 'Bytes of video files by resolution (0: audio only).',
+        type: 'timeseries',
+        unit: 'bytes',
+        stack: true,
+        targets: [{ expr: `sum by (resolution) (peertube_video_files_bytes{${I}})`, legend: '{{resolution}}p' }],
+      },
+      {
+        title: 'Video files by storage and kind / Fichiers par stockage et type',
+        description: 'Filesystem or object storage; web video or HLS.',
+        type: 'timeseries',
+        unit: 'bytes',
+        stack: true,
+        targets: [
+          { expr: `sum by (storage, kind) (peertube_video_files_bytes{${I}})`, legend: '{{storage}} {{kind}}' },
+        ],
+      },
+      {
+        title: 'Quotas used / Quotas utilisés',
+        description: 'Bytes of local videos against the sum of the quotas given (unlimited quotas left out).',
+        type: 'timeseries',
+        unit: 'percentunit',
+        targets: [
+          {
+            expr: `sum by (instance) (peertube_users_video_used_bytes{${I}}) / sum by (instance) (peertube_users_video_quota_bytes{${I}})`,
+            legend: '{{instance}}',
+          },
+        ],
+      },
+      {
+        title: 'Storage used / Stockage utilisé',
+        description: 'Local video files against the capacity declared in the plugin settings (no line when not set).',
+        type: 'timeseries',
+        unit: 'percentunit',
+        targets: [
+          {
+            expr: `sum by (instance) (peertube_video_files_bytes{storage="filesystem", ${I}}) / on (instance) peertube_storage_capacity_bytes{${I}}`,
+            legend: '{{instance}}',
+          },
+        ],
+      },
+    ],
+  },
+  {
+    title: 'Jobs / Tâches',
+    panels: [
+      {
+        title: 'Jobs by state / Tâches par état',
+        description: 'Waiting, active, delayed and failed jobs of the job queue.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [{ expr: `sum by (state) (peertube_jobs{${I}})`, legend: '{{state}}' }],
+      },
+      {
+        title: 'Waiting jobs by type / Tâches en attente par type',
+        description: 'Backlog per job type.',
+        type: 'timeseries',
+        unit: 'none',
+        stack: true,
+        targets: [{ expr: `sum by (type) (peertube_jobs{state="waiting", ${I}})`, legend: '{{type}}' }],
+      },
+      {
+        title: 'Oldest waiting job / Plus ancienne tâche en attente',
+        description: 'Age of the oldest waiting job per type (alert above one hour).',
+        type: 'timeseries',
+        unit: 's',
+        targets: [{ expr: `max by (type) (peertube_job_oldest_waiting_age_seconds{${I}})`, legend: '{{type}}' }],
+      },
+      {
+        title: 'Remote runner jobs / Tâches des runners distants',
+        description: 'By state code of PeerTube runner jobs.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [{ expr: `sum by (state) (peertube_runner_jobs{${I}})`, legend: 'state {{state}}' }],
+      },
+    ],
+  },
+];
+
+// Grafana's own variable syntax in plain strings, not JavaScript templates.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable
+export const DATASOURCE_UID = '${datasource}';
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana import input
+const IMPORT_INPUT = '${DS_PROMETHEUS}';
+const DATASOURCE = { type: 'prometheus', uid: DATASOURCE_UID };
+
+/** The dashboard's JSON model, Grafana schema 39 (Grafana 10/11), with `__inputs` for import. */
+export function buildDashboard(): Record<string, unknown> {
+  const panels: Record<string, unknown>[] = [];
+  let id = 1;
+  let y = 0;
+  for (const row of ROWS) {
+    panels.push({
+      id: id++,
+      type: 'row',
+      title: row.title,
+      collapsed: false,
+      gridPos: { h: 1, w: 24, x: 0, y },
+      panels: [],
+    });
+    y += 1;
+    const width = row.panels.length >= 4 ? 6 : 24 / row.panels.length;
+    row.panels.forEach((spec, index) => {
+      const perLine = 24 / width;
+      panels.push({
+        id: id++,
+        type: spec.type,
+        title: spec.title,
+        description: spec.description,
+        datasource: DATASOURCE,
+        gridPos: { h: 8, w: width, x: (index % perLine) * width, y: y + Math.floor(index / perLine) * 8 },
+        fieldConfig: {
+          defaults: {
+            unit: spec.unit,
+            ...(spec.type === 'timeseries'
+              ? {
+                  custom: {
+                    stacking: { mode: spec.stack ? 'normal' : 'none', group: 'A' },
+                    fillOpacity: spec.stack ? 30 : 0,
+                  },
+                }
+              : {}),
+          },
+          overrides: [],
+        },
+        options:
+          spec.type === 'stat'
+            ? {
+                reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+                colorMode: 'value',
+                graphMode: 'area',
+              }
+            : { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi' } },
+        targets: spec.targets.map((target, i) => ({
+          refId: String.fromCharCode(65 + i),
+          datasource: DATASOURCE,
+          expr: target.expr,
+          legendFormat: target.legend,
+        })),
+      });
+    });
+    y += Math.ceil(row.panels.length / (24 / width)) * 8;
+  }
+  return {
+    __inputs: [
+      {
+        name: 'DS_PROMETHEUS',
+        label: 'Prometheus',
+        description: 'The Prometheus that scrapes the PeerTube instances',
+        type: 'datasource',
+        pluginId: 'prometheus',
+        pluginName: 'Prometheus',
+      },
+    ],
+    __requires: [
+      { type: 'grafana', id: 'grafana', name: 'Grafana', version: '10.0.0' },
+      { type: 'datasource', id: 'prometheus', name: 'Prometheus', version: '1.0.0' },
+      { type: 'panel', id: 'timeseries', name: 'Time series', version: '' },
+      { type: 'panel', id: 'stat', name: 'Stat', version: '' },
+    ],
+    uid: 'apps-peertube',
+    title: 'PeerTube (apps.education.fr)',
+    description: 'Metrics of peertube-plugin-apps-exporter / Métriques du greffon peertube-plugin-apps-exporter',
+    tags: ['peertube', 'apps.education.fr'],
+    editable: true,
+    graphTooltip: 1,
+    schemaVersion: 39,
+    version: 1,
+    refresh: '1m',
+    time: { from: 'now-24h', to: 'now' },
+    timepicker: {},
+    timezone: 'browser',
+    annotations: { list: [] },
+    links: [],
+    templating: {
+      list: [
+        {
+          name: 'datasource',
+          label: 'Prometheus',
+          type: 'datasource',
+          query: 'prometheus',
+          current: { text: IMPORT_INPUT, value: IMPORT_INPUT },
+          hide: 0,
+          refresh: 1,
+          regex: '',
+          options: [],
+        },
+        {
+          name: 'instance',
+          label: 'Instance',
+          type: 'query',
+          datasource: DATASOURCE,
+          query: { query: 'label_values(peertube_exporter_up, instance)', refId: 'instances' },
+          definition: 'label_values(peertube_exporter_up, instance)',
+          refresh: 2,
+          multi: true,
+          includeAll: true,
+          allValue: '.+',
+          current: { text: ['All'], value: ['$__all'] },
+          sort: 1,
+          hide: 0,
+          regex: '',
+          options: [],
+        },
+      ],
+    },
+    panels,
+  };
+}
