@@ -1,4 +1,14 @@
-import { label, PRIVACY, ROLE, type Sample, type Snapshot, STORAGE, VIDEO_STATE } from '../core/snapshot.js';
+import {
+  label,
+  PRIVACY,
+  ROLE,
+  RUNNER_JOB_STATE,
+  resolutionLabel,
+  type Sample,
+  type Snapshot,
+  STORAGE,
+  VIDEO_STATE,
+} from '../core/snapshot.js';
 
 /** Runs one SELECT and returns its rows (PeerTube's `peertubeHelpers.database.query`, or a pg client in tests). */
 export type Query = (sql: string, replacements?: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
@@ -109,7 +119,7 @@ export async function readSnapshot(query: Query, serverActorId: number): Promise
         labels: {
           storage: label(STORAGE, r.storage),
           kind: r.hls ? 'hls' : 'web_video',
-          resolution: String(num(r.resolution)),
+          resolution: resolutionLabel(r.resolution),
         },
         value: num(r.bytes),
       })),
@@ -127,6 +137,8 @@ export async function readSnapshot(query: Query, serverActorId: number): Promise
     followingInstances: num(counts?.following),
     quotaBytes: num(counts?.quota),
     usedBytes: num(used?.bytes),
-    runnerJobs: runnerJobs?.map((r) => ({ labels: { state: String(num(r.state)) }, value: num(r.n) })) ?? null,
+    runnerJobs: runnerJobs
+      ? merge(runnerJobs.map((r) => ({ labels: { state: label(RUNNER_JOB_STATE, r.state) }, value: num(r.n) })))
+      : null,
   };
 }

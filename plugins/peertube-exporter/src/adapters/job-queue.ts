@@ -13,6 +13,9 @@ export interface JobQueueReading {
  * `wait`; its age comes from its hash's `timestamp` (ms). Queues are discovered from their `meta` keys (SCAN, not
  * KEYS, so a big Redis is not blocked).
  */
+/** PeerTube 8 has 28 job types; more queues than this under the prefix are not PeerTube's, and are left out. */
+export const MAX_JOB_TYPES = 64;
+
 export async function readJobQueues(redis: Redis, prefix: string, nowMs: number): Promise<JobQueueReading> {
   const queues = new Set<string>();
   let cursor = '0';
@@ -23,7 +26,7 @@ export async function readJobQueues(redis: Redis, prefix: string, nowMs: number)
   } while (cursor !== '0');
   const jobs: Sample[] = [];
   const oldest: Sample[] = [];
-  for (const type of [...queues].sort()) {
+  for (const type of [...queues].sort().slice(0, MAX_JOB_TYPES)) {
     const k = (suffix: string) => `${prefix}:${type}:${suffix}`;
     const replies =
       (await redis

@@ -1,7 +1,7 @@
 /**
  * One refresh's reading of the instance: plain numbers with bounded labels (never a video or a user), turned into
- * the Prometheus exposition by exposition.ts. Labels take few values: role 3, privacy 5, state about 10, storage 2,
- * kind 2, resolution about 10, window 3.
+ * the Prometheus exposition by exposition.ts. Every label takes a known, small set of values (unknown codes become
+ * `other`): role 3, privacy 5, state 11, storage 2, kind 2, resolution 9, runner job state 9, window 3.
  */
 export interface Sample {
   readonly labels: Readonly<Record<string, string>>;
@@ -49,6 +49,29 @@ export const VIDEO_STATE: Readonly<Record<number, string>> = {
   9: 'to_edit',
   10: 'to_move_to_file_system',
   11: 'to_move_to_file_system_failed',
+};
+
+/** PeerTube's runner job states (shared/models/runners/runner-job-state.model.ts). */
+export const RUNNER_JOB_STATE: Readonly<Record<number, string>> = {
+  1: 'pending',
+  2: 'processing',
+  3: 'completed',
+  4: 'errored',
+  5: 'waiting_for_parent_job',
+  6: 'cancelled',
+  7: 'parent_errored',
+  8: 'parent_cancelled',
+  9: 'completing',
+};
+
+/**
+ * PeerTube's resolutions (VideoResolution: 0 is audio only). A kept original file can have any height: it counts as
+ * `other`, so a label never takes one value per upload.
+ */
+export const RESOLUTIONS: ReadonlySet<number> = new Set([0, 144, 240, 360, 480, 720, 1080, 1440, 2160]);
+export const resolutionLabel = (value: unknown) => {
+  const n = Number(value ?? 0);
+  return RESOLUTIONS.has(n) ? String(n) : 'other';
 };
 
 export const ROLE: Readonly<Record<number, string>> = { 0: 'administrator', 1: 'moderator', 2: 'user' };

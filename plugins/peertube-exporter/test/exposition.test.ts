@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_JOB_TYPES } from '../src/adapters/job-queue.js';
+import { createExporterMetrics } from '../src/core/exposition.js';
+import {
+  PRIVACY,
+  RESOLUTIONS,
+  ROLE,
+  RUNNER_JOB_STATE,
+  resolutionLabel,
+  type Sample,
+  type Snapshot,
+  STORAGE,
+  VIDEO_STATE,
+} from '../src/core/snapshot.js';
+
+const withOther = (names: Readonly<Record<number, string>>) => [...Object.values(names), 'other'];
+const combos = (dimensions: Record<string, readonly string[]>): Record<string, string>[] =>
+  Object.entries(dimensions).reduce<Record<string, string>[]>(
+    (acc, [name, values]) => acc.flatMap((labels) => values.map((value) => ({ ...labels, [name]: value }))),
+    [{}],
+  );
+const samples = (dimensions: Record<string, readonly string[]>): Sample[] =>
+  combos(dimensions).map((labels) => ({ labels, value: 1 }));
+
+/** The worst case the README promises: every label value PeerTube can produce, and the most job types read. */
+describe('exposition cardinality', () => {
+  it('never exceeds the series count stated in the README, with every label value at once', async () => {
+    const worst: Snapshot = {
+      users: samples({ role: withOther(ROLE), blocked: ['true', 'false'] }),
+      activeUsers: samples({ window: ['1d', '7d', '30d'] }),
+      videos: samples({ origin: ['local', 'remote'], privacy: withOther(PRIVACY), state: withOther(VIDEO_STATE) }),
+      liveVideosRunning: 1,
+      videoFileBytes: samples({
+        storage: withOther(STORAGE),
+        kind: ['web_video', 'hls'],
+        resolution: [...[...RESOLUTIONS].map(String), 'other'],
+      }),
+      videoDurationSeconds: 1,
+      localViews: 1,
+      localViewsWindow: samples({ window: ['1h', '1d'] }),
+      comments: 1,
+      playlists: 1,
+      channels: 1,
+      followerInstances: 1,
+      followingInstances: 1,
+      quotaBytes: 1,
+      usedBytes: 1,
+      runnerJobs: samples({ state: withOther(RUNNER_JOB_STATE) }),
+    };
+    const metrics = createExporterMetrics();
+    metrics.apply(worst, 0.1, 1);
+    metrics.setCapacity(1);
+    const types = Array.from({ length: MAX_JOB_TYPES }, (_, i) => `type-${i}`);
+    metrics.applyJobs({
+      jobs: samples({ type: types, state: ['waiting', 'active', 'delayed', 'failed'] }),
+      oldestWaitingAgeSeconds: samples({ type: types }),
+    });
+    const series = (await metrics.registry.metrics()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    // README: 245 + 5 per job type; PeerTube 8 has 28 job types (385 series), the exporter reads at most 64 (565).
+    expect(series.length).toBe(245 + 5 * MAX_JOB_TYPES);
+  });
+
+  it('buckets resolutions PeerTube does not define (a kept original file) as other', () => {
+    expect(resolutionLabel(1080)).toBe('1080');
+    expect(resolutionLabel('0')).toBe('0');
+    expect(resolutionLabel(1350)).toBe('other');
+    expect(resolutionLabel(null)).toBe('0');
+  });
+});
