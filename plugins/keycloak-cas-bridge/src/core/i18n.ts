@@ -1,16 +1,8 @@
+import { createTranslator } from '@apps-education/i18n';
 import en from '../l10n/en.json' with { type: 'json' };
 import fr from '../l10n/fr.json' with { type: 'json' };
 
-export type Locale = 'fr' | 'en';
-export type Localized = Readonly<Record<Locale, string>>;
+export type { Locale, Localized } from '@apps-education/i18n';
 export type MessageKey = keyof typeof fr & keyof typeof en;
 
-const catalogs: Record<Locale, Record<MessageKey, string>> = { fr, en };
-
-export function translate(key: MessageKey, values: Readonly<Record<string, string | number>> = {}): Localized {
-  const fill = (template: string) =>
-    template.replace(/\{(\w+)\}/g, (whole, name: string) =>
-      values[name] === undefined ? whole : String(values[name]),
-    );
-  return { fr: fill(catalogs.fr[key]), en: fill(catalogs.en[key]) };
-}
+export const translate = createTranslator<MessageKey>({ fr, en });
