@@ -7,15 +7,15 @@ export interface JobQueueReading {
   readonly oldestWaitingAgeSeconds: readonly Sample[];
 }
 
+/** PeerTube 8 has 28 job types; more queues than this under the prefix are not PeerTube's, and are left out. */
+export const MAX_JOB_TYPES = 64;
+
 /**
  * Reads BullMQ's keys in PeerTube's Redis (prefix `bull-<host>`): per queue, `wait` (list) and `prioritized` (sorted
  * set) are waiting, `active` a list, `delayed` and `failed` sorted sets. The oldest waiting job is the tail of
  * `wait`; its age comes from its hash's `timestamp` (ms). Queues are discovered from their `meta` keys (SCAN, not
  * KEYS, so a big Redis is not blocked).
  */
-/** PeerTube 8 has 28 job types; more queues than this under the prefix are not PeerTube's, and are left out. */
-export const MAX_JOB_TYPES = 64;
-
 export async function readJobQueues(redis: Redis, prefix: string, nowMs: number): Promise<JobQueueReading> {
   const queues = new Set<string>();
   let cursor = '0';
