@@ -55,9 +55,44 @@ describe('exposition cardinality', () => {
       jobs: samples({ type: types, state: ['waiting', 'active', 'delayed', 'failed'] }),
       oldestWaitingAgeSeconds: samples({ type: types }),
     });
-    const series = (await metrics.registry.metrics()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    const series = (await metrics.render()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     // README: 245 + 5 per job type; PeerTube 8 has 28 job types (385 series), the exporter reads at most 64 (565).
     expect(series.length).toBe(245 + 5 * MAX_JOB_TYPES);
+  });
+
+  it('renders refreshed families once per change, and the hook counters at every scrape', async () => {
+    const metrics = createExporterMetrics();
+    const snapshot = (channels: number): Snapshot => ({
+      users: [],
+      activeUsers: [],
+      videos: [],
+      liveVideosRunning: 0,
+      videoFileBytes: [],
+      videoDurationSeconds: 0,
+      localViews: 0,
+      localViewsWindow: [],
+      comments: 0,
+      playlists: 0,
+      channels,
+      followerInstances: 0,
+      followingInstances: 0,
+      quotaBytes: 0,
+      usedBytes: 0,
+      runnerJobs: null,
+    });
+    metrics.apply(snapshot(7), 0.1, 1);
+    expect(await metrics.render()).toMatch(/^peertube_video_channels 7$/m);
+    metrics.count('view');
+    metrics.count('view');
+    const text = await metrics.render();
+    expect(text).toMatch(/^peertube_video_views_total 2$/m);
+    expect(text).toMatch(/^peertube_video_channels 7$/m);
+    metrics.apply(snapshot(8), 0.1, 2);
+    expect(await metrics.render()).toMatch(/^peertube_video_channels 8$/m);
+    metrics.failed(0.2);
+    expect(await metrics.render()).toMatch(/^peertube_exporter_up 0$/m);
+    metrics.setCapacity(5);
+    expect(await metrics.render()).toMatch(/^peertube_storage_capacity_bytes 5$/m);
   });
 
   it('buckets resolutions PeerTube does not define (a kept original file) as other', () => {

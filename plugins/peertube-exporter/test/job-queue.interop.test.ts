@@ -52,7 +52,7 @@ describe('PeerTube job queue in Redis', () => {
     const { requireCommand } = await import('@apps-education/testkit');
     const metrics = createExporterMetrics();
     metrics.applyJobs(await readJobQueues(redis, prefix, Date.now()));
-    const exposition = await metrics.registry.metrics();
+    const exposition = await metrics.render();
     expect(exposition).toMatch(/^peertube_jobs\{type="video-transcoding",state="waiting"\} 5$/m);
     const result = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], {
       input: exposition,

@@ -1,60 +1,43 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildPeerTubePlugin } from '@apps-education/build';
 import {
   createTestDatabase,
   type PeerTubeHost,
   requireCommand,
   seedPeerTube,
-  startPeerTubeHost,
   type TempDir,
   type TestDatabase,
   tempDir,
 } from '@apps-education/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const pluginDir = fileURLToPath(new URL('..', import.meta.url));
+import { buildExporter, DOWN, type ExporterInHost, startExporterInHost, UP } from './exporter-in-host.js';
 
 /** The built exporter in the strict PeerTube host: access control on /metrics and a clean exposition. */
 describe('peertube-plugin-apps-exporter in PeerTube', () => {
   let dir: TempDir;
   let database: TestDatabase;
+  let exporter: ExporterInHost;
   let host: PeerTubeHost;
-  const metricsUrl = () => `${host.url}/plugins/apps-exporter/router/metrics`;
   const TOKEN = 's3cret-token-for-tests';
-  const scrape = async () => (await fetch(`${metricsUrl()}?token=${TOKEN}`)).text();
-  /** Scrapes until a line matches (the HELP texts must not: anchored to a sample line). */
-  const until = async (line: RegExp) => {
-    for (let i = 0; i < 150; i++) {
-      const body = await scrape();
-      if (line.test(body)) return body;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`never saw ${line}`);
-  };
-  const UP = /^peertube_exporter_up 1$/m;
-  const DOWN = /^peertube_exporter_up 0$/m;
+  const metricsUrl = () => `${host.url}/plugins/apps-exporter/router/metrics`;
+  const scrape = () => exporter.scrape();
+  const until = (line: RegExp) => exporter.until(line);
+  const settings = (changes: Record<string, string> = {}) => exporter.configure(changes);
 
   beforeAll(async () => {
     dir = await tempDir('exporter-');
-    await buildPeerTubePlugin({ pluginDir, outDir: join(dir.path, 'artefacts') });
+    await buildExporter(join(dir.path, 'artefacts'));
     database = await createTestDatabase('exporter_plugin');
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     await seedPeerTube(pool, { users: 50, videos: 1_000, webVideoFiles: 1_500, viewRows: 10_000 });
     await pool.end();
-    host = await startPeerTubeHost({
+    exporter = await startExporterInHost({
       databaseUrl: database.url,
-      pluginDir: join(pluginDir, 'dist', 'package'),
       dataDir: dir.path,
+      settings: { 'metrics-token': TOKEN, 'refresh-interval-seconds': '60' },
     });
-    await host.updateSettings({
-      'metrics-token': 's3cret-token-for-tests',
-      'refresh-interval-seconds': '60',
-      'allowed-addresses': '',
-    });
-    await until(UP);
+    host = exporter.host;
   }, 120_000);
   afterAll(async () => {
     await host?.close();
@@ -94,9 +77,6 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       401,
     );
   });
-
-  const settings = (changes: Record<string, string> = {}) =>
-    host.updateSettings({ 'metrics-token': TOKEN, 'refresh-interval-seconds': '60', ...changes });
 
   it('refuses an address outside the allow-list with 403, allows a listed network', async () => {
     await settings({ 'allowed-addresses': '10.1.2.3' });

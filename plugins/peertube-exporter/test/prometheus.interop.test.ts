@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPeerTubePlugin } from '@apps-education/build';
 import {
   createTestDatabase,
   freePort,
@@ -12,7 +11,6 @@ import {
   requireRedis,
   seedPeerTube,
   startPeer,
-  startPeerTubeHost,
   type TempDir,
   type TestDatabase,
   tempDir,
@@ -22,6 +20,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROWS } from '../grafana/dashboard.js';
+import { buildExporter, startExporterInHost } from './exporter-in-host.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const rulesFile = join(pluginDir, 'prometheus', 'peertube-alerts.yml');
@@ -74,7 +73,7 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
   beforeAll(async () => {
     const prometheusCommand = requireCommand('prometheus', 'prometheus');
     dir = await tempDir('exporter-prometheus-');
-    await buildPeerTubePlugin({ pluginDir, outDir: join(dir.path, 'artefacts') });
+    await buildExporter(join(dir.path, 'artefacts'));
     database = await createTestDatabase('exporter_prometheus');
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     await seedPeerTube(pool, { users: 50, videos: 2_000, webVideoFiles: 3_000, viewRows: 20_000 });
@@ -90,19 +89,19 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
     for (let i = 0; i < 3; i++) await federation.add('job', { uri: `https://x.example/${i}` });
     await federation.add('later', { uri: 'https://x.example/later' }, { delay: 600_000 });
 
-    host = await startPeerTubeHost({
+    const exporter = await startExporterInHost({
       databaseUrl: database.url,
-      pluginDir: join(pluginDir, 'dist', 'package'),
       dataDir: dir.path,
+      settings: {
+        'metrics-token': TOKEN,
+        'refresh-interval-seconds': '2',
+        'redis-url': redisUrl,
+        'redis-prefix': prefix,
+        // A tiny declared capacity: the storage alert must fire.
+        'storage-capacity-gigabytes': '0.001',
+      },
     });
-    await host.updateSettings({
-      'metrics-token': TOKEN,
-      'refresh-interval-seconds': '2',
-      'redis-url': redisUrl,
-      'redis-prefix': prefix,
-      // A tiny declared capacity: the storage alert must fire.
-      'storage-capacity-gigabytes': '0.001',
-    });
+    host = exporter.host;
     for (let i = 0; i < 4; i++) await host.runHook('action:api.video.viewed', { video: { id: 1 } });
     await host.runHook('action:api.video.uploaded', { video: { id: 2 } });
     await host.runHook('action:api.user.oauth2-got-token', { username: 'alice' });

@@ -80,7 +80,7 @@ describe('reading PeerTube at the platform scale', () => {
   it('exposes metrics that pass promtool check metrics, with bounded series', async () => {
     const metrics = createExporterMetrics();
     metrics.apply(await readSnapshot(query, 1), 0.2, 1_800_000_000);
-    const exposition = await metrics.registry.metrics();
+    const exposition = await metrics.render();
     const result = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], {
       input: exposition,
       encoding: 'utf8',
@@ -100,7 +100,7 @@ describe('reading PeerTube at the platform scale', () => {
       'connection refused',
     );
     metrics.failed(0.01);
-    const exposition = await metrics.registry.metrics();
+    const exposition = await metrics.render();
     expect(exposition).toContain('peertube_exporter_up 0');
     expect(exposition).toMatch(/^peertube_video_channels 5000$/m);
   }, 60_000);

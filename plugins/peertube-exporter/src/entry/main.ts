@@ -124,9 +124,9 @@ export async function register({
     });
     if (decision === 'forbidden_address') return refuse(403, t('access.forbiddenAddress', { address: req.ip ?? '?' }));
     if (decision !== 'allowed') return refuse(401, t('access.badToken'));
-    res.setHeader('content-type', metrics.registry.contentType);
+    res.setHeader('content-type', metrics.contentType);
     res.setHeader('cache-control', 'no-store');
-    return res.send(await metrics.registry.metrics());
+    return res.send(await metrics.render());
   });
 }
 
