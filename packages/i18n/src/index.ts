@@ -21,3 +21,11 @@ export function createTranslator<Key extends string>(catalogs: {
 }): (key: Key, values?: Values) => Localized {
   return (key, values = {}) => ({ fr: format(catalogs.fr[key], values), en: format(catalogs.en[key], values) });
 }
+
+/** A text put into HTML (element content or a quoted attribute): the five characters HTML gives a meaning to. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTranslator, format } from '../src/index.js';
+import { createTranslator, escapeHtml, format } from '../src/index.js';
 
 describe('i18n', () => {
   it('fills placeholders and leaves an unknown one visible', () => {
@@ -12,5 +12,11 @@ describe('i18n', () => {
     const t = createTranslator({ fr: { hello: 'Bonjour {name}' }, en: { hello: 'Hello {name}' } });
     expect(t('hello', { name: 'Anne' })).toEqual({ fr: 'Bonjour Anne', en: 'Hello Anne' });
     expect(t('hello')).toEqual({ fr: 'Bonjour {name}', en: 'Hello {name}' });
+  });
+
+  it('escapes the five characters HTML gives a meaning to, and only them', () => {
+    expect(escapeHtml(`<a href="x" title='y'>Émile & co</a>`)).toBe(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;Émile &amp; co&lt;/a&gt;',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { escapeHtml } from '@apps-education/i18n';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 /**
@@ -82,9 +83,6 @@ export interface LaboiteDouble {
 function meteorError(error: string, reason: string) {
   return { error, reason, message: `${reason} [${error}]`, errorType: 'Meteor.Error' };
 }
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export const DEFAULT_USERS: readonly LaboiteUser[] = [
   { _id: 'aliceXXXXXXXXXXXX', username: 'alice', email: 'alice@ac-test.fr' },

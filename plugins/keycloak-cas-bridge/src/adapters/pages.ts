@@ -1,3 +1,4 @@
+import { escapeHtml } from '@apps-education/i18n';
 import { type Locale, type MessageKey, translate } from '../core/i18n.js';
 
 /**
@@ -8,9 +9,6 @@ export function localeOf(acceptLanguage: string | undefined): Locale {
   const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
   return first.startsWith('en') ? 'en' : 'fr';
 }
-
-export const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export interface PageContext {
   readonly locale: Locale;

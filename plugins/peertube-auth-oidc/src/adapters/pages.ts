@@ -1,7 +1,5 @@
+import { escapeHtml } from '@apps-education/i18n';
 import { type Localized, t } from '../core/i18n.js';
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /**
  * The plugin's only page: why a sign-in did not complete, in the visitor's language (Accept-Language), with a way
