@@ -48,6 +48,12 @@ describe('service registry', () => {
     expect(registry.find(url('https://evil.fr/'))).toBeUndefined();
   });
 
+  it('looks a service up by the id its tickets carry', () => {
+    const registry = parseRegistry(YAML);
+    expect(registry.byId('moodle')).toBe(registry.find(url('https://moodle.ac-test.fr/login')));
+    expect(registry.byId('removed-by-a-reload')).toBeUndefined();
+  });
+
   it('gates on IdP groups with * patterns', () => {
     const moodle = parseRegistry(YAML).services[0];
     if (!moodle) throw new Error('no service');

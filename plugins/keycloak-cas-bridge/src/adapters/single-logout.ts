@@ -75,7 +75,7 @@ export function createSingleLogout(options: {
       const frontChannel: string[] = [];
       const jobs: Promise<void>[] = [];
       for (const entry of session.services) {
-        const service = registry.services.find((s) => s.id === entry.serviceId);
+        const service = registry.byId(entry.serviceId);
         if (!service || service.logout.type === 'none') continue;
         const url = service.logout.url?.href ?? entry.service;
         const body = logoutRequest(entry.ticket, now());

@@ -47,7 +47,7 @@ export async function proxy(
     if (!pgt || !session) throw new CasError('INVALID_TICKET', 'cas.INVALID_TICKET', { ticket: raw.slice(0, 40) });
     const target = parseServiceUrl(params.targetService ?? '');
     const registry = deps.registry();
-    const proxyService = registry.services.find((s) => s.id === pgt.serviceId);
+    const proxyService = registry.byId(pgt.serviceId);
     const targetService = target.ok ? registry.find(target.url) : undefined;
     if (!target.ok || !proxyService || !targetService || !mayProxyTo(proxyService, target.url)) {
       throw new CasError('UNAUTHORIZED_SERVICE', 'cas.UNAUTHORIZED_SERVICE');

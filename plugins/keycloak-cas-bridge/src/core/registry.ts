@@ -26,6 +26,8 @@ export interface Registry {
   readonly services: readonly RegisteredService[];
   /** The first service whose rule matches, or undefined: an unknown service is never redirected to. */
   find(service: ServiceUrl): RegisteredService | undefined;
+  /** The service a ticket was issued for (its id), or undefined when a reload removed it. */
+  byId(id: string): RegisteredService | undefined;
 }
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lower-case letters, digits and -, at most 64');
@@ -154,9 +156,11 @@ export function parseRegistry(text: string): Registry {
     });
   });
   if (problems.length > 0) throw new BridgeError('INVALID_REGISTRY', problems);
+  const ids = new Map(services.map((s) => [s.id, s]));
   return {
     services,
     find: (service) => services.find((s) => matches(s.match, service)),
+    byId: (serviceId) => ids.get(serviceId),
   };
 }
 

@@ -13,7 +13,7 @@ export const checkPgtUrl: Check = async (ctx) => {
   if (raw === undefined || raw === '') return;
   const ticket = ctx.ticket;
   if (!ticket) throw new Error('checkPgtUrl runs after consumeTicket');
-  const service = ctx.deps.registry().services.find((s) => s.id === ticket.serviceId);
+  const service = ctx.deps.registry().byId(ticket.serviceId);
   if (!service?.proxy.allowed) throw new CasError('UNAUTHORIZED_SERVICE_PROXY', 'cas.UNAUTHORIZED_SERVICE_PROXY');
   const parsed = parseServiceUrl(raw);
   if (!parsed.ok)

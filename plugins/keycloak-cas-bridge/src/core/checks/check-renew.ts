@@ -8,7 +8,7 @@ import type { Check } from './context.js';
 export const checkRenew: Check = (ctx) => {
   const ticket = ctx.ticket;
   if (!ticket) throw new Error('checkRenew runs after consumeTicket');
-  const forced = ctx.deps.registry().services.find((s) => s.id === ticket.serviceId)?.forceRenew ?? false;
+  const forced = ctx.deps.registry().byId(ticket.serviceId)?.forceRenew ?? false;
   const asked = ctx.params.renew !== undefined && ctx.params.renew !== 'false';
   if ((asked || forced) && !ticket.fromNewLogin) {
     throw new CasError('INVALID_TICKET', 'cas.INVALID_TICKET.renew', { ticket: ticket.id.slice(0, 40) });
