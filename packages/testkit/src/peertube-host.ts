@@ -457,7 +457,11 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       // Sequelize's query as PeerTube exposes it: :named replacements, { type: 'SELECT' } gives the rows.
       database: { query: sequelize.query.bind(sequelize) },
       server: { getServerActor: async () => ({ id: options.serverActorId ?? 1 }) },
-      config: { getWebserverUrl: () => url },
+      config: {
+        getWebserverUrl: () => url,
+        // The part of ServerConfig (GET /api/v1/config) plugins read here.
+        getServerConfig: async () => ({ serverVersion: version, instance: { name: 'PeerTube' } }),
+      },
       plugin: { getDataDirectoryPath: () => dataDir },
       user: { getAuthUser: async (res: Response) => res.locals.oauth?.token?.User },
     },

@@ -38,6 +38,13 @@ export const ROWS: readonly RowSpec[] = [
         targets: [{ expr: `min by (instance) (peertube_exporter_up{${I}})`, legend: '{{instance}}' }],
       },
       {
+        title: 'PeerTube versions / Versions de PeerTube',
+        description: 'How many of the selected instances run each PeerTube version.',
+        type: 'stat',
+        unit: 'none',
+        targets: [{ expr: `count by (version) (peertube_info{${I}})`, legend: '{{version}}' }],
+      },
+      {
         title: 'Refresh duration / Durée du rafraîchissement',
         description: 'Time the last refresh took (database queries and Redis).',
         type: 'timeseries',

@@ -51,6 +51,7 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
     const text = await response.text();
     expect(text).toMatch(UP);
     expect(text).toMatch(/^peertube_videos\{origin="local",privacy="public",state="published"\} \d+$/m);
+    expect(text).toMatch(/^peertube_info\{version="8\.2\.3"\} 1$/m);
     const result = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], {
       input: text,
       encoding: 'utf8',

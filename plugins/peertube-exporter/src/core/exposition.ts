@@ -81,6 +81,12 @@ export function createExporterMetrics() {
       'Accounts created by self-registration (action:api.user.registered).',
     ),
   };
+  const info = new Gauge({
+    name: 'peertube_info',
+    help: 'The PeerTube version this instance runs (value 1), from its server configuration.',
+    labelNames: ['version'],
+    registers,
+  });
   // Registered only while the setting is set: an unlabelled gauge always shows a value, and 0 would fire the alert.
   const capacity = new Gauge({
     name: 'peertube_storage_capacity_bytes',
@@ -117,6 +123,12 @@ export function createExporterMetrics() {
     /** One event from an action hook. */
     count(event: keyof typeof events) {
       events[event].inc();
+    },
+    /** The PeerTube version, read once: PeerTube restarts, and reloads its plugins, to change version. */
+    setVersion(version: string) {
+      changed();
+      info.reset();
+      info.set({ version }, 1);
     },
     /** The declared storage capacity (a setting), or none. */
     setCapacity(bytes: number | null) {

@@ -40,6 +40,12 @@ export async function register({
   const database = peertubeHelpers.database as unknown as PeerTubeDatabase;
   const serverActor = (await peertubeHelpers.server.getServerActor()) as { id: number };
   const webserverHost = new URL(peertubeHelpers.config.getWebserverUrl()).host;
+  try {
+    const { serverVersion } = await peertubeHelpers.config.getServerConfig();
+    if (typeof serverVersion === 'string' && /^[\w.+-]{1,64}$/.test(serverVersion)) metrics.setVersion(serverVersion);
+  } catch (error) {
+    logger.warn(`[${SHORT_NAME}] PeerTube's version is unknown: ${error instanceof Error ? error.message : error}`);
+  }
 
   let current: { settings: ExporterSettings; allowed: ReturnType<typeof addressMatcher> } | null = null;
   let redis: Redis | undefined;
