@@ -1,3 +1,5 @@
+import type { Dashboard, Panel, RowPanel } from '@grafana/schema';
+
 /**
  * The Grafana dashboard of the PeerTube instances (an importable JSON model: `__inputs` asks for the Prometheus data
  * source, `$instance` picks one or several of the 11 instances). One panel per metric family of the exporter.
@@ -274,9 +276,25 @@ export const DATASOURCE_UID = '${datasource}';
 const IMPORT_INPUT = '${DS_PROMETHEUS}';
 const DATASOURCE = { type: 'prometheus', uid: DATASOURCE_UID };
 
-/** The dashboard's JSON model, Grafana schema 39 (Grafana 10/11), with `__inputs` for import. */
-export function buildDashboard(): Record<string, unknown> {
-  const panels: Record<string, unknown>[] = [];
+/** What Grafana's import adds to its dashboard model: the data source to ask for, and what the dashboard needs. */
+interface ImportHeader {
+  __inputs: {
+    name: string;
+    label: string;
+    description: string;
+    type: 'datasource';
+    pluginId: string;
+    pluginName: string;
+  }[];
+  __requires: { type: 'grafana' | 'datasource' | 'panel'; id: string; name: string; version: string }[];
+}
+
+/**
+ * The dashboard's JSON model, Grafana schema 39 (Grafana 10/11), with `__inputs` for import. Typed by Grafana's own
+ * schema types (@grafana/schema, generated from the schema Grafana validates dashboards with).
+ */
+export function buildDashboard(): Dashboard & ImportHeader {
+  const panels: (Panel | RowPanel)[] = [];
   let id = 1;
   let y = 0;
   for (const row of ROWS) {
@@ -381,7 +399,6 @@ export function buildDashboard(): Record<string, unknown> {
           type: 'query',
           datasource: DATASOURCE,
           query: { query: 'label_values(peertube_exporter_up, instance)', refId: 'instances' },
-          definition: 'label_values(peertube_exporter_up, instance)',
           refresh: 2,
           multi: true,
           includeAll: true,
