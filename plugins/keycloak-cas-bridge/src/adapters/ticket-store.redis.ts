@@ -23,16 +23,19 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     login: (state: string) => `${prefix}l:${state}`,
   };
   const ttl = (expiresAt: number) => Math.max(1, expiresAt - Date.now());
+  /** A stored record, or null when absent or expired (Redis' own expiry can lag the clock by a few ms). */
+  const live = <T extends { expiresAt: number }>(raw: string | null, now: number): T | null => {
+    if (raw === null) return null;
+    const record = JSON.parse(raw) as T;
+    return record.expiresAt > now ? record : null;
+  };
 
   return {
     async putTicket(ticket) {
       await redis.set(k.ticket(ticket.id), JSON.stringify(ticket), 'PX', ttl(ticket.expiresAt));
     },
     async takeTicket(id, now) {
-      const raw = await redis.getdel(k.ticket(id));
-      if (raw === null) return null;
-      const ticket = JSON.parse(raw) as TicketRecord;
-      return ticket.expiresAt > now ? ticket : null;
+      return live<TicketRecord>(await redis.getdel(k.ticket(id)), now);
     },
     async putSession(session) {
       const { services, ...rest } = session;
@@ -59,10 +62,8 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
       return session.expiresAt > now ? session : null;
     },
     async addSessionService(id, entry, now) {
-      const raw = await redis.get(k.session(id));
-      if (!raw) return;
-      const session = JSON.parse(raw) as SsoSession;
-      if (session.expiresAt <= now) return;
+      const session = live<SsoSession>(await redis.get(k.session(id)), now);
+      if (!session) return;
       await redis
         .multi()
         .hset(k.services(id), entry.service, JSON.stringify(entry))
@@ -89,19 +90,13 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
         .exec();
     },
     async getPgt(id, now) {
-      const raw = await redis.get(k.pgt(id));
-      if (!raw) return null;
-      const pgt = JSON.parse(raw) as PgtRecord;
-      return pgt.expiresAt > now ? pgt : null;
+      return live<PgtRecord>(await redis.get(k.pgt(id)), now);
     },
     async putLoginState(login) {
       await redis.set(k.login(login.state), JSON.stringify(login), 'PX', ttl(login.expiresAt));
     },
     async takeLoginState(state, now) {
-      const raw = await redis.getdel(k.login(state));
-      if (raw === null) return null;
-      const login = JSON.parse(raw) as LoginState;
-      return login.expiresAt > now ? login : null;
+      return live<LoginState>(await redis.getdel(k.login(state)), now);
     },
     async countSessions(now) {
       await redis.zremrangebyscore(k.active, '-inf', now);

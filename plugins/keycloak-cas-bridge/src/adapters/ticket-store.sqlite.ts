@@ -56,10 +56,13 @@ export function openSqliteTicketStore(path: string): TicketStore {
   const timer = setInterval(() => sweep(Date.now()), 60_000);
   timer.unref();
 
+  /** A row's record, or null when there is none or (for rows read without a time filter) it has expired. */
+  const record = <T>(row: { record: string; expires_at?: number } | undefined, now = 0): T | null =>
+    row && (row.expires_at === undefined || row.expires_at > now) ? (JSON.parse(row.record) as T) : null;
+
   const addService = db.transaction((id: string, entry: SessionService, now: number) => {
-    const row = getSession.get(id, now);
-    if (!row) return;
-    const session = JSON.parse(row.record) as SsoSession;
+    const session = record<SsoSession>(getSession.get(id, now));
+    if (!session) return;
     putSession.run(
       id,
       JSON.stringify({ ...session, services: withService(session.services, entry) }),
@@ -67,9 +70,9 @@ export function openSqliteTicketStore(path: string): TicketStore {
     );
   });
   const removeSession = db.transaction((id: string) => {
-    const row = deleteSession.get(id);
+    const session = record<SsoSession>(deleteSession.get(id));
     deletePgts.run(id);
-    return row ? (JSON.parse(row.record) as SsoSession) : null;
+    return session;
   });
 
   return {
@@ -77,15 +80,13 @@ export function openSqliteTicketStore(path: string): TicketStore {
       putTicket.run(ticket.id, JSON.stringify(ticket), ticket.expiresAt);
     },
     async takeTicket(id, now) {
-      const row = takeTicket.get(id);
-      return row && row.expires_at > now ? (JSON.parse(row.record) as TicketRecord) : null;
+      return record<TicketRecord>(takeTicket.get(id), now);
     },
     async putSession(session) {
       putSession.run(session.id, JSON.stringify(session), session.expiresAt);
     },
     async getSession(id, now) {
-      const row = getSession.get(id, now);
-      return row ? (JSON.parse(row.record) as SsoSession) : null;
+      return record<SsoSession>(getSession.get(id, now));
     },
     async addSessionService(id, entry, now) {
       addService(id, entry, now);
@@ -97,15 +98,13 @@ export function openSqliteTicketStore(path: string): TicketStore {
       putPgt.run(pgt.id, pgt.sessionId, JSON.stringify(pgt), pgt.expiresAt);
     },
     async getPgt(id, now) {
-      const row = getPgt.get(id, now);
-      return row ? (JSON.parse(row.record) as PgtRecord) : null;
+      return record<PgtRecord>(getPgt.get(id, now));
     },
     async putLoginState(login) {
       putLogin.run(login.state, JSON.stringify(login), login.expiresAt);
     },
     async takeLoginState(state, now) {
-      const row = takeLogin.get(state);
-      return row && row.expires_at > now ? (JSON.parse(row.record) as LoginState) : null;
+      return record<LoginState>(takeLogin.get(state), now);
     },
     async countSessions(now) {
       return countSessions.get(now)?.n ?? 0;
