@@ -9,6 +9,8 @@ const workspace = ['packages/*/{src,test}/**', 'plugins/*/{src,test}/**', 'tests
 
 export default defineConfig({
   test: {
+    // Tests load what `pnpm build` ships (dist/): it runs once before the tests.
+    globalSetup: ['./scripts/build-for-tests.ts'],
     projects: [
       {
         test: {

@@ -21,8 +21,6 @@ export interface PeerTubePluginBuild {
   readonly pluginDir: string;
   /** Server entry, relative to pluginDir. */
   readonly entry?: string;
-  /** Client scripts to bundle as browser ES modules: { 'src/client/login.ts': 'dist/client/login.js' }. */
-  readonly clientScripts?: Readonly<Record<string, string>>;
   /** Extra files or folders copied as they are (relative to pluginDir): languages/, assets/, LICENSE. */
   readonly copy?: readonly string[];
   /** Where the tarball goes (the root dist/). */
@@ -45,6 +43,19 @@ function readJson(path: string): Record<string, unknown> {
  */
 export async function buildPeerTubePlugin(options: PeerTubePluginBuild): Promise<Artefact> {
   const pluginDir = resolve(options.pluginDir);
+  const manifest = readJson(join(pluginDir, 'package.json'));
+  // Every client script the manifest declares (dist/client/<name>.js) is bundled from src/client/<name>.ts.
+  const clientScripts = declaredClientScripts(manifest).map((script) => {
+    const name = /^(?:\.\/)?dist\/client\/([\w-]+)\.js$/.exec(script)?.[1];
+    const source = name ? join(pluginDir, 'src', 'client', `${name}.ts`) : '';
+    if (!name || !existsSync(source)) {
+      throw new Error(
+        `package.json declares the client script ${script}: expected dist/client/<name>.js built from src/client/<name>.ts`,
+      );
+    }
+    return { script, source };
+  });
+
   const staging = join(pluginDir, 'dist', 'package');
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -58,17 +69,15 @@ export async function buildPeerTubePlugin(options: PeerTubePluginBuild): Promise
     banner: { js: CJS_IMPORT_META_SHIM },
     define: { 'import.meta.url': '__bundle_import_meta_url' },
   });
-  for (const [source, target] of Object.entries(options.clientScripts ?? {})) {
+  for (const { script, source } of clientScripts) {
     await bundle({
-      entryPoints: [join(pluginDir, source)],
-      outfile: join(staging, target),
+      entryPoints: [source],
+      outfile: join(staging, script),
       format: 'esm',
       platform: 'browser',
       target: 'es2020',
     });
   }
-
-  const manifest = readJson(join(pluginDir, 'package.json'));
   const published = { ...manifest, library: './dist/main.js' } as Record<string, unknown>;
   for (const field of ['dependencies', 'devDependencies', 'scripts', 'private', 'type', 'exports'])
     delete published[field];
@@ -76,7 +85,47 @@ export async function buildPeerTubePlugin(options: PeerTubePluginBuild): Promise
   for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE', ...(options.copy ?? [])]) {
     if (existsSync(join(pluginDir, file))) cpSync(join(pluginDir, file), join(staging, file), { recursive: true });
   }
-  return { kind: 'peertube-plugin', file: pack(staging, options.outDir) };
+  const file = pack(staging, options.outDir);
+  const missing = missingDeclaredFiles(published, packedFiles(file));
+  if (missing.length > 0)
+    throw new Error(`${basename(file)} lacks files its package.json declares: ${missing.join(', ')}`);
+  return { kind: 'peertube-plugin', file };
+}
+
+function declaredClientScripts(manifest: Record<string, unknown>): string[] {
+  const scripts = Array.isArray(manifest.clientScripts) ? manifest.clientScripts : [];
+  return scripts.map((c) => String((c as { script?: unknown }).script ?? ''));
+}
+
+/** The files in a tarball made by npm pack, without the leading `package/`. */
+export function packedFiles(tarball: string): string[] {
+  return execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ''));
+}
+
+/**
+ * What PeerTube will look for in the package (library, client scripts, css, translations, static folders) and the
+ * tarball does not hold. PeerTube installs a plugin whose declared client script is missing and then answers 404
+ * for it: the login page silently loses its script. So a build with anything missing fails.
+ */
+export function missingDeclaredFiles(manifest: Record<string, unknown>, files: readonly string[]): string[] {
+  const clean = (p: string) => p.replace(/^\.\//, '').replace(/\/$/, '');
+  const have = new Set(files.map(clean));
+  const declared = [
+    String(manifest.library ?? ''),
+    ...declaredClientScripts(manifest),
+    ...(Array.isArray(manifest.css) ? manifest.css.map(String) : []),
+    ...Object.values((manifest.translations ?? {}) as Record<string, unknown>).map(String),
+  ].map(clean);
+  const missing = declared.filter((f) => !have.has(f));
+  for (const dir of Object.values((manifest.staticDirs ?? {}) as Record<string, unknown>).map((d) =>
+    clean(String(d)),
+  )) {
+    if (![...have].some((f) => f.startsWith(`${dir}/`))) missing.push(`${dir}/`);
+  }
+  return missing;
 }
 
 export interface ServiceBuild {

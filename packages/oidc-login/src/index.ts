@@ -22,6 +22,8 @@ export interface IdentityProviderOptions {
 export interface Authenticated {
   readonly subject: string;
   readonly claims: Claims;
+  /** email_verified (OIDC Core 5.1): true or false as the IdP said, null when it said nothing. */
+  readonly emailVerified: boolean | null;
   readonly idToken: string | null;
 }
 
@@ -127,11 +129,15 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       if (!idClaims) throw new Error('no ID token');
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
       const claims: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries({ ...idClaims, ...userinfo })) {
+      // The ID token is signed and checked: userinfo only adds claims, it never replaces one of the ID token's.
+      const merged: Record<string, unknown> = { ...userinfo, ...idClaims };
+      for (const [name, value] of Object.entries(merged)) {
         if (typeof value === 'string') claims[name] = value;
         else if (Array.isArray(value)) claims[name] = value.filter((v): v is string => typeof v === 'string');
       }
-      return { subject: idClaims.sub, claims, idToken: tokens.id_token ?? null };
+      const verified = merged.email_verified;
+      const emailVerified = verified === true || verified === 'true' ? true : verified === undefined ? null : false;
+      return { subject: idClaims.sub, claims, emailVerified, idToken: tokens.id_token ?? null };
     },
     async endSessionUrl(idToken, postLogoutRedirectUri) {
       const config = await configure().catch(() => null);
@@ -147,3 +153,6 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     },
   };
 }
+
+export { createLoginFlow, LoginError, type LoginFailure, type LoginFlow, type LoginFlowOptions } from './login-flow.js';
+export { type LoginState, openLoginState, sealLoginState } from './login-state.js';

@@ -1,3 +1,4 @@
+export { ARTEFACTS_DIR, artefact, buildArtefacts, REPO_ROOT, unpackPeerTubePlugin } from './artefacts.js';
 export {
   type AccessibilityViolation,
   accessibilityViolations,
@@ -29,14 +30,19 @@ export {
   type TestClient,
   type TestUser,
 } from './oidc-provider.js';
+export { PEERTUBE_ACTION_HOOKS, PEERTUBE_FILTER_HOOKS } from './peertube/hooks.js';
 export {
   createPeerTubeSequelize,
   type PeerTubeHost,
   type PeerTubeHostOptions,
-  type PeerTubeUser,
-  type PeerTubeVersion,
   startPeerTubeHost,
-} from './peertube-host.js';
+} from './peertube/host.js';
+export { type InstalledPlugin, PluginInstallError } from './peertube/install.js';
+export {
+  ActorNameUnavailable,
+  type PeerTubeUser,
+} from './peertube/users.js';
+export { behaviourOf, PEERTUBE_VERSIONS, type PeerTubeVersion, type VersionBehaviour } from './peertube/versions.js';
 export { PEERTUBE_SCHEMA, type PeerTubeScale, PLATFORM_SCALE, seedPeerTube } from './peertube-schema.js';
 export { freePort } from './ports.js';
 export { REDIS_URL, requireRedis } from './redis.js';

@@ -15,6 +15,8 @@ export interface TestUser {
   readonly username: string;
   readonly password: string;
   readonly email?: string;
+  /** email_verified as the IdP sends it: true by default; null leaves the claim out (an IdP that never sends it). */
+  readonly emailVerified?: boolean | null;
   readonly givenName: string;
   readonly familyName: string;
   /** LaBoite mirrors its groups into Keycloak as `<role>_<group>`: `admin_maths-4e-b`, `member_sciences`. */
@@ -214,7 +216,10 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
               name: `${user.givenName} ${user.familyName}`,
               given_name: user.givenName,
               family_name: user.familyName,
-              ...(user.email === undefined ? {} : { email: user.email, email_verified: true }),
+              ...(user.email === undefined ? {} : { email: user.email }),
+              ...(user.email === undefined || user.emailVerified === null
+                ? {}
+                : { email_verified: user.emailVerified ?? true }),
               groups: [...user.groups],
             };
           },

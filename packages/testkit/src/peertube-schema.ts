@@ -1,36 +1,12 @@
 import type pg from 'pg';
+import { PEERTUBE_SCHEMA } from './peertube/schema.js';
+
+export { PEERTUBE_SCHEMA };
 
 /**
- * The PeerTube tables the exporter reads, with PeerTube's own (quoted camelCase) names and the columns listed in
- * shared/reference/peertube.md, and a generator that fills them at the platform's scale with generate_series.
- * Only what the exporter's queries touch is modelled; types follow PeerTube's Sequelize models.
+ * A generator that fills PeerTube's tables (./peertube/schema.ts) at the platform's scale with generate_series, for
+ * the exporter's tests and bench.
  */
-export const PEERTUBE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS "server" (id serial PRIMARY KEY, host varchar(255) NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS "actor" (id serial PRIMARY KEY, "preferredUsername" varchar(255) NOT NULL, "serverId" integer REFERENCES "server"(id));
-CREATE TABLE IF NOT EXISTS "user" (
-  id serial PRIMARY KEY, username varchar(50) NOT NULL UNIQUE, email varchar(400) NOT NULL UNIQUE, role integer NOT NULL DEFAULT 2,
-  blocked boolean NOT NULL DEFAULT false, "lastLoginDate" timestamptz, "videoQuota" bigint NOT NULL DEFAULT -1,
-  "videoQuotaDaily" bigint NOT NULL DEFAULT -1, "createdAt" timestamptz NOT NULL DEFAULT now(), "pluginAuth" varchar(255));
-CREATE TABLE IF NOT EXISTS "account" (id serial PRIMARY KEY, name varchar(255) NOT NULL, "userId" integer REFERENCES "user"(id), "actorId" integer NOT NULL REFERENCES "actor"(id));
-CREATE TABLE IF NOT EXISTS "videoChannel" (id serial PRIMARY KEY, name varchar(255) NOT NULL, "accountId" integer NOT NULL REFERENCES "account"(id), "actorId" integer NOT NULL REFERENCES "actor"(id));
-CREATE TABLE IF NOT EXISTS "video" (
-  id serial PRIMARY KEY, uuid uuid NOT NULL, name varchar(255) NOT NULL, remote boolean NOT NULL, privacy integer NOT NULL,
-  state integer NOT NULL, "isLive" boolean NOT NULL DEFAULT false, duration integer NOT NULL, views integer NOT NULL DEFAULT 0,
-  "channelId" integer NOT NULL REFERENCES "videoChannel"(id), "publishedAt" timestamptz NOT NULL, "createdAt" timestamptz NOT NULL DEFAULT now());
-CREATE TABLE IF NOT EXISTS "videoStreamingPlaylist" (id serial PRIMARY KEY, type integer NOT NULL DEFAULT 1, "videoId" integer NOT NULL REFERENCES "video"(id) ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS "videoFile" (
-  id serial PRIMARY KEY, resolution integer NOT NULL, size bigint NOT NULL, fps integer NOT NULL DEFAULT 30, storage integer NOT NULL DEFAULT 0,
-  "videoId" integer REFERENCES "video"(id) ON DELETE CASCADE,
-  "videoStreamingPlaylistId" integer REFERENCES "videoStreamingPlaylist"(id) ON DELETE CASCADE);
-CREATE TABLE IF NOT EXISTS "videoView" (id serial PRIMARY KEY, "startDate" timestamptz NOT NULL, "endDate" timestamptz NOT NULL, views integer NOT NULL, "videoId" integer NOT NULL REFERENCES "video"(id) ON DELETE CASCADE);
-CREATE INDEX IF NOT EXISTS "video_view_start_date" ON "videoView" ("startDate");
-CREATE TABLE IF NOT EXISTS "videoComment" (id serial PRIMARY KEY, "videoId" integer NOT NULL REFERENCES "video"(id) ON DELETE CASCADE, "accountId" integer REFERENCES "account"(id), "deletedAt" timestamptz);
-CREATE TABLE IF NOT EXISTS "videoPlaylist" (id serial PRIMARY KEY, privacy integer NOT NULL, "ownerAccountId" integer NOT NULL REFERENCES "account"(id));
-CREATE TABLE IF NOT EXISTS "actorFollow" (id serial PRIMARY KEY, state varchar(255) NOT NULL, "actorId" integer NOT NULL REFERENCES "actor"(id), "targetActorId" integer NOT NULL REFERENCES "actor"(id));
-CREATE TABLE IF NOT EXISTS "runnerJob" (id serial PRIMARY KEY, type varchar(255) NOT NULL, state integer NOT NULL);
-`;
-
 export interface PeerTubeScale {
   readonly users: number;
   readonly videos: number;
@@ -85,7 +61,7 @@ export async function seedPeerTube(client: Pick<pg.Pool, 'query'>, scale: PeerTu
       FROM generate_series(1, ${n(scale.videos / 2)}) i;
     INSERT INTO "videoPlaylist" (privacy, "ownerAccountId") SELECT 1 + i % 3, 1 + i % ${n(scale.users)} FROM generate_series(1, ${n(scale.users / 2)}) i;
     INSERT INTO "actorFollow" (state, "actorId", "targetActorId")
-      SELECT CASE WHEN i % 5 = 0 THEN 'pending' ELSE 'accepted' END, CASE WHEN i % 2 = 0 THEN ${n(scale.users)} + i ELSE 1 END,
+      SELECT (CASE WHEN i % 5 = 0 THEN 'pending' ELSE 'accepted' END)::"enum_actorFollow_state", CASE WHEN i % 2 = 0 THEN ${n(scale.users)} + i ELSE 1 END,
              CASE WHEN i % 2 = 0 THEN 1 ELSE ${n(scale.users)} + i END
       FROM generate_series(1, 20) i;
     INSERT INTO "runnerJob" (type, state) SELECT (ARRAY['vod-hls-transcoding', 'live-rtmp-hls-transcoding', 'video-studio-transcoding'])[1 + i % 3], 1 + i % 7

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSettings, SETTINGS } from '../src/core/settings.js';
 
@@ -13,6 +14,31 @@ describe('plugin settings', () => {
   it('registers every setting as private but the automatic redirection, the secret as a password input', () => {
     expect(SETTINGS.filter((s) => !s.private).map((s) => s.name)).toEqual(['auto-redirect']);
     expect(SETTINGS.find((s) => s.name === 'client-secret')?.type).toBe('input-password');
+  });
+
+  it('registers every setting it reads (the return URLs for apps were read but never registered)', () => {
+    expect(SETTINGS.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['external-redirect-uris', 'require-verified-email']),
+    );
+  });
+
+  it('requires a verified email unless the administrator turned it off', () => {
+    const on = parseSettings(minimal);
+    const off = parseSettings({ ...minimal, 'require-verified-email': false });
+    expect(on.ok && on.settings.requireVerifiedEmail).toBe(true);
+    expect(off.ok && off.settings.requireVerifiedEmail).toBe(false);
+  });
+
+  it('translates every setting label and description into French', () => {
+    const fr = JSON.parse(readFileSync(new URL('../languages/fr.json', import.meta.url), 'utf8')) as Record<
+      string,
+      string
+    >;
+    for (const setting of SETTINGS) {
+      expect(fr[setting.label], setting.label).toBeTruthy();
+      if (setting.descriptionHTML) expect(fr[setting.descriptionHTML], setting.descriptionHTML).toBeTruthy();
+      for (const option of setting.options ?? []) expect(fr[option.label], option.label).toBeTruthy();
+    }
   });
 
   it('fills the defaults: preferred_username, email, name, groups, role user, sync at every login', () => {

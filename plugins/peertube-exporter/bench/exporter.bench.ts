@@ -1,5 +1,5 @@
 /**
- * pnpm bench (peertube-exporter), in the strict PeerTube host on PostgreSQL and Redis, built plugin:
+ * pnpm bench (peertube-exporter), in the strict PeerTube host on PostgreSQL and Redis, the tarball `pnpm build` ships:
  * - scrape latency p50/p99 at 1,000, 63,000 and 300,000 videos (files and view rows in proportion), from a worker
  *   thread (its own heap, as Prometheus is another process), with a bare route of the same host timed the same way
  *   as baseline: between refreshes (the default 60 s interval; the goal:
@@ -20,6 +20,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  buildArtefacts,
   createPeerTubeSequelize,
   createTestDatabase,
   PLATFORM_SCALE,
@@ -30,7 +31,7 @@ import {
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { peerTubeQuery, readSnapshot } from '../src/adapters/database.js';
-import { buildExporter, startExporterInHost } from '../test/exporter-in-host.js';
+import { startExporterInHost } from '../test/exporter-in-host.js';
 
 const option = (name: string) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -200,7 +201,8 @@ if (SCALE) {
 }
 
 const dir = await tempDir('exporter-bench-');
-await buildExporter(join(dir.path, 'artefacts'));
+// The tarball `pnpm build` ships, as the tests load it.
+buildArtefacts();
 // PeerTube's job queue with some work in it, read at every refresh.
 const prefix = `bull-bench-${randomBytes(3).toString('hex')}.ac-test.fr`;
 const queues = ['video-transcoding', 'activitypub-http-broadcast', 'move-to-object-storage'].map(

@@ -1,9 +1,11 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildPeerTubePlugin } from '@apps-education/build';
-import { type PeerTubeHost, startPeerTubeHost } from '@apps-education/testkit';
+import {
+  type PeerTubeHost,
+  type PeerTubeVersion,
+  startPeerTubeHost,
+  unpackPeerTubePlugin,
+} from '@apps-education/testkit';
 
-const pluginDir = fileURLToPath(new URL('..', import.meta.url));
+export const NPM_NAME = 'peertube-plugin-apps-exporter';
 
 /** Sample lines, anchored: the HELP text of peertube_exporter_up must not match. */
 export const UP = /^peertube_exporter_up 1$/m;
@@ -20,21 +22,21 @@ export interface ExporterInHost {
   configure(changes?: Record<string, string>): Promise<void>;
 }
 
-/** Builds the plugin as `pnpm build` does (dist/package, then the tarball in outDir). */
-export async function buildExporter(outDir: string): Promise<void> {
-  await buildPeerTubePlugin({ pluginDir, copy: ['languages'], outDir });
-}
-
-/** The built exporter in the strict PeerTube host, configured, after its first successful refresh. */
+/**
+ * The tarball `pnpm build` ships, unpacked into a folder named like the package (as the README tells administrators),
+ * in the strict PeerTube host, configured, after its first successful refresh.
+ */
 export async function startExporterInHost(options: {
   databaseUrl: string;
   dataDir: string;
   settings: Record<string, string> & { 'metrics-token': string };
+  version?: PeerTubeVersion;
 }): Promise<ExporterInHost> {
   const host = await startPeerTubeHost({
     databaseUrl: options.databaseUrl,
-    pluginDir: join(pluginDir, 'dist', 'package'),
+    pluginDir: unpackPeerTubePlugin(NPM_NAME, options.dataDir),
     dataDir: options.dataDir,
+    ...(options.version ? { version: options.version } : {}),
   });
   const metricsUrl = `${host.url}/plugins/apps-exporter/router/metrics?token=${options.settings['metrics-token']}`;
   const scrape = async () => (await fetch(metricsUrl)).text();

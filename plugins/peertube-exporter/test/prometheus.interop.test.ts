@@ -20,7 +20,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROWS } from '../grafana/dashboard.js';
-import { buildExporter, startExporterInHost } from './exporter-in-host.js';
+import { startExporterInHost } from './exporter-in-host.js';
 
 const pluginDir = fileURLToPath(new URL('..', import.meta.url));
 const rulesFile = join(pluginDir, 'prometheus', 'peertube-alerts.yml');
@@ -73,7 +73,6 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
   beforeAll(async () => {
     const prometheusCommand = requireCommand('prometheus', 'prometheus');
     dir = await tempDir('exporter-prometheus-');
-    await buildExporter(join(dir.path, 'artefacts'));
     database = await createTestDatabase('exporter_prometheus');
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     await seedPeerTube(pool, { users: 50, videos: 2_000, webVideoFiles: 3_000, viewRows: 20_000 });

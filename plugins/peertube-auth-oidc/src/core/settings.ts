@@ -55,6 +55,23 @@ export const SETTINGS: readonly SettingDefinition[] = [
     descriptionHTML: 'The local administrator can still sign in with the form at <code>/login?local=1</code>.',
   },
   {
+    name: 'require-verified-email',
+    label: 'Require an email the identity provider has verified (email_verified)',
+    type: 'input-checkbox',
+    default: true,
+    private: true,
+    descriptionHTML:
+      "PeerTube finds accounts by email: an unverified email could open someone else's account. Turn this off only for an identity provider that never sends <code>email_verified</code> and checks every email itself.",
+  },
+  {
+    name: 'external-redirect-uris',
+    label: 'Allowed return URLs for apps (one per line; PeerTube 7 and later)',
+    type: 'input-textarea',
+    default: '',
+    private: true,
+    descriptionHTML: 'A mobile or desktop app may ask to come back to one of these exact URLs after sign-in.',
+  },
+  {
     name: 'username-claim',
     label: 'Claim for the username',
     type: 'input',
@@ -148,6 +165,8 @@ export interface OidcSettings {
   readonly mapping: MappingConfig;
   /** Exact URLs an app may ask PeerTube to send the person back to (externalRedirectUri). */
   readonly externalRedirectUris: readonly string[];
+  /** Refuse a sign-in unless the IdP says the email is verified (email_verified: true). */
+  readonly requireVerifiedEmail: boolean;
 }
 
 export type SettingsResult = { ok: true; settings: OidcSettings } | { ok: false; errors: Localized[] };
@@ -224,6 +243,8 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
       scopes: text(raw.scopes) || 'openid profile email',
       buttonLabel: text(raw['button-label']) || 'apps.education.fr',
       externalRedirectUris,
+      // A checkbox PeerTube stores as a boolean (or its string form); absent means the default, on.
+      requireVerifiedEmail: !(raw['require-verified-email'] === false || raw['require-verified-email'] === 'false'),
       mapping: {
         usernameClaim: claims['username-claim'] ?? 'preferred_username',
         emailClaim: claims['email-claim'] ?? 'email',

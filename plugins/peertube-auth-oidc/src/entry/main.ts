@@ -1,58 +1,65 @@
-import { randomBytes } from 'node:crypto';
+import { mapIdentity, userUpdater } from '@apps-education/identity-mapping';
 import {
-  type AccountLink,
-  applyLink,
-  mapIdentity,
-  translate,
-  usernameCandidates,
-  userUpdater,
-} from '@apps-education/identity-mapping';
-import { createIdentityProvider, type IdentityProvider } from '@apps-education/oidc-login';
+  createIdentityProvider,
+  createLoginFlow,
+  type IdentityProvider,
+  LoginError,
+  type LoginFlow,
+} from '@apps-education/oidc-login';
 import type { RegisterServerAuthExternalOptions, RegisterServerOptions } from '@peertube/peertube-types';
+import { createAccountStore, type Database } from '../adapters/accounts.js';
 import { refusalPage } from '../adapters/pages.js';
-import { t } from '../core/i18n.js';
+import { decideLink, type LinkRefusal } from '../core/account-linking.js';
+import { type Localized, t } from '../core/i18n.js';
 import { type OidcSettings, parseSettings, SETTINGS } from '../core/settings.js';
 
 /**
- * peertube-plugin-apps-auth-oidc: sign-in to PeerTube through an OpenID provider (Keycloak). The login state is
- * kept in PeerTube's database (storageManager), single use and 10 minutes, so a restart or a second PeerTube
- * process does not break a login in progress. Accounts are linked by the IdP subject.
+ * peertube-plugin-apps-auth-oidc: sign-in to PeerTube through an OpenID provider (Keycloak).
+ * - The login in progress is sealed in a cookie (packages/oidc-login): nothing is stored for an anonymous visitor; a
+ *   restart or a second PeerTube process does not break it; a completed login's id is kept until it expires, so a
+ *   callback works once.
+ * - Accounts are linked by the IdP subject to PeerTube's user id, in a table of the plugin's own in PeerTube's
+ *   database (adapters/accounts.ts), never in storageManager; the rules are in core/account-linking.ts.
+ * - No route, hook or callback may reject unhandled: on PeerTube 6.3.x that ends the whole process. Every entry point
+ *   below goes through `guard`, which logs the error and answers a page.
+ * - Only helpers present in PeerTube 6.3 are used (storageManager.deleteData is not: it does not exist there).
  */
 type Request = Parameters<RegisterServerAuthExternalOptions['onAuthRequest']>[0];
 type Response = Parameters<RegisterServerAuthExternalOptions['onAuthRequest']>[1];
 
 const AUTH_NAME = 'apps-oidc';
-/** Binds a login in progress to the browser that started it (against login CSRF). */
-const STATE_COOKIE = 'apps-oidc-state';
-const LOGIN_TTL_MS = 10 * 60_000;
 const SHORT_NAME = 'apps-auth-oidc';
+const NPM_NAME = `peertube-plugin-${SHORT_NAME}`;
+/** The sealed login state; its path covers the auth entry (/plugins/<name>/<version>/auth/) and the callback. */
+const LOGIN_COOKIE = 'apps-oidc-login';
+const LOGIN_TTL_MS = 10 * 60_000;
+const LOG = `[${SHORT_NAME}]`;
 
-interface LoginState {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
+const REFUSALS: Record<LinkRefusal, Localized> = {
+  email_unverified: t('deny.emailUnverified'),
+  email_linked_elsewhere: t('deny.emailLinkedElsewhere'),
+  email_of_other_account: t('deny.emailOfOtherAccount'),
+};
+
+interface LoginExtra {
   /** An app's return URL, kept only when it is exactly one of the allowed ones. */
-  externalRedirectUri: string | null;
-  expiresAt: number;
+  readonly externalRedirectUri: string | null;
 }
 
-const TITLE_REFUSED = t('title.refused');
-const TITLE_FAILED = t('title.failed');
-const EXPIRED = t('login.expired');
-const IDP_FAILED = t('idp.failed');
+interface Current {
+  readonly settings: OidcSettings;
+  readonly idp: IdentityProvider;
+  readonly flow: LoginFlow<LoginExtra>;
+  readonly userAuthenticated: (result: Record<string, unknown>) => void;
+}
 
 let stopped = false;
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export async function register(options: RegisterServerOptions): Promise<void> {
   stopped = false;
-  const {
-    registerSetting,
-    settingsManager,
-    storageManager,
-    registerExternalAuth,
-    unregisterExternalAuth,
-    peertubeHelpers,
-  } = options;
+  const { registerSetting, settingsManager, registerExternalAuth, unregisterExternalAuth, peertubeHelpers } = options;
   const logger = peertubeHelpers.logger;
   for (const setting of SETTINGS)
     registerSetting({ ...setting, options: setting.options ? [...setting.options] : undefined } as Parameters<
@@ -61,16 +68,39 @@ export async function register(options: RegisterServerOptions): Promise<void> {
   const webserver = peertubeHelpers.config.getWebserverUrl();
   const redirectUri = `${webserver}/plugins/${SHORT_NAME}/router/callback`;
   const loginUrl = `${webserver}/login`;
+  const cookieOptions = {
+    httpOnly: true,
+    secure: webserver.startsWith('https:'),
+    sameSite: 'lax' as const,
+    path: `/plugins/${SHORT_NAME}`,
+  };
+  const accounts = createAccountStore(peertubeHelpers.database as unknown as Database, {
+    npmName: NPM_NAME,
+    shortName: SHORT_NAME,
+    log: (text) => logger.info(`${LOG} ${text}`),
+  });
 
-  let current: { settings: OidcSettings; idp: IdentityProvider; userAuthenticated: (result: never) => void } | null =
-    null;
+  let current: Current | null = null;
 
-  async function apply(raw: Record<string, unknown>) {
+  const page = (req: Request, res: Response, status: number, title: Localized, text: Localized) => {
+    if (!res.headersSent) res.status(status).send(refusalPage(req.headers['accept-language'], title, text, loginUrl));
+  };
+  /** Runs an entry point; whatever fails is logged and answered with a page, never left to reject. */
+  const guard =
+    (name: string, handler: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response): void => {
+      handler(req, res).catch((error: unknown) => {
+        logger.error(`${LOG} ${name} failed: ${message(error)}`);
+        page(req, res, 503, t('title.failed'), t('unavailable'));
+      });
+    };
+
+  function apply(raw: Record<string, unknown>) {
     const parsed = parseSettings(raw);
     if (current) unregisterExternalAuth(AUTH_NAME);
     current = null;
     if (!parsed.ok) {
-      for (const error of parsed.errors) logger.error(`[${SHORT_NAME}] settings refused: ${error.en} / ${error.fr}`);
+      for (const error of parsed.errors) logger.error(`${LOG} settings refused: ${error.en} / ${error.fr}`);
       return;
     }
     const { settings } = parsed;
@@ -83,138 +113,152 @@ export async function register(options: RegisterServerOptions): Promise<void> {
       timeoutMs: 5_000,
       allowHttp: settings.issuer.startsWith('http:'),
     });
+    const flow = createLoginFlow<LoginExtra>({
+      idp,
+      keys: () => accounts.keys(),
+      ttlMs: LOGIN_TTL_MS,
+      claimOnce: (id, expiresAt) => accounts.claimLogin(id, expiresAt),
+    });
     const result = registerExternalAuth({
       authName: AUTH_NAME,
       authDisplayName: () => settings.buttonLabel,
-      onAuthRequest: (req, res) => void startLogin(req, res),
-      onLogout: async (user) => {
-        const session = await storageManager.getData<{ idToken: string }>(`session:${user.username}`);
-        await storageManager.deleteData(`session:${user.username}`);
-        const url = await idp.endSessionUrl(session?.idToken ?? null, webserver);
-        return url?.href ?? webserver;
+      onAuthRequest: guard('sign-in start', startLogin),
+      // PeerTube catches onLogout's errors; no ID token is kept, so the IdP gets client_id and the return address.
+      onLogout: async () => {
+        try {
+          return (await idp.endSessionUrl(null, webserver))?.href ?? webserver;
+        } catch (error) {
+          logger.warn(`${LOG} no IdP logout address: ${message(error)}`);
+          return webserver;
+        }
       },
     });
-    current = { settings, idp, userAuthenticated: result.userAuthenticated as (result: never) => void };
+    if (!result) {
+      logger.error(`${LOG} PeerTube refused the external authentication`);
+      return;
+    }
+    current = {
+      settings,
+      idp,
+      flow,
+      userAuthenticated: result.userAuthenticated as unknown as Current['userAuthenticated'],
+    };
   }
 
   async function startLogin(req: Request, res: Response) {
-    if (!current)
-      return res.status(503).send(refusalPage(req.headers['accept-language'], TITLE_FAILED, IDP_FAILED, loginUrl));
-    const login: LoginState = {
-      state: randomBytes(32).toString('base64url'),
-      nonce: randomBytes(32).toString('base64url'),
-      codeVerifier: randomBytes(48).toString('base64url'),
-      externalRedirectUri:
-        typeof req.query.externalRedirectUri === 'string' &&
-        current.settings.externalRedirectUris.includes(req.query.externalRedirectUri)
-          ? req.query.externalRedirectUri
-          : null,
-      expiresAt: Date.now() + LOGIN_TTL_MS,
-    };
+    const running = current;
+    if (!running) return page(req, res, 503, t('title.failed'), t('idp.failed'));
+    await accounts.ready();
+    const asked = req.query.externalRedirectUri;
+    const externalRedirectUri =
+      typeof asked === 'string' && running.settings.externalRedirectUris.includes(asked) ? asked : null;
+    let login: { url: URL; cookie: string };
     try {
-      const url = await current.idp.authorizationUrl({ ...login, renew: false, gateway: false });
-      await storageManager.storeData(`login:${login.state}`, login);
-      res.cookie(STATE_COOKIE, login.state, {
-        httpOnly: true,
-        secure: webserver.startsWith('https:'),
-        sameSite: 'lax',
-        maxAge: LOGIN_TTL_MS,
-        path: `/plugins/${SHORT_NAME}`,
-      });
-      res.redirect(url.href);
+      login = await running.flow.begin({ extra: { externalRedirectUri } });
     } catch (error) {
-      logger.error(`[${SHORT_NAME}] IdP unreachable: ${error instanceof Error ? error.message : error}`);
-      res.status(503).send(refusalPage(req.headers['accept-language'], TITLE_FAILED, IDP_FAILED, loginUrl));
+      logger.error(`${LOG} IdP unreachable: ${message(error)}`);
+      return page(req, res, 503, t('title.failed'), t('idp.failed'));
     }
+    res.cookie(LOGIN_COOKIE, login.cookie, { ...cookieOptions, maxAge: LOGIN_TTL_MS });
+    res.redirect(login.url.href);
   }
 
-  /** A username not already linked to another person: name, name-2 ... (see identity-mapping's README). */
-  async function freeUsername(base: string, subject: string): Promise<string | null> {
-    for (const candidate of usernameCandidates(base)) {
-      const owner = await storageManager.getData<string>(`username:${candidate}`);
-      if (owner === undefined || owner === null || owner === subject) return candidate;
-    }
-    return null;
-  }
-
-  const router = options.getRouter();
-  router.get('/callback', async (req, res) => {
-    const lang = req.headers['accept-language'];
-    const state = typeof req.query.state === 'string' ? req.query.state : '';
-    // The state must come back to the browser that started the login: a callback URL sent to someone else
-    // (login CSRF) finds no matching cookie there.
-    const cookieState = /(?:^|;\s*)apps-oidc-state=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
-    res.clearCookie(STATE_COOKIE, { path: `/plugins/${SHORT_NAME}` });
-    const login =
-      state && state === cookieState ? await storageManager.getData<LoginState>(`login:${state}`) : undefined;
-    if (login) await storageManager.deleteData(`login:${state}`);
-    if (!current || !login || login.expiresAt < Date.now())
-      return res.status(400).send(refusalPage(lang, TITLE_FAILED, EXPIRED, loginUrl));
-    const { settings, idp } = current;
-    let authenticated: Awaited<ReturnType<IdentityProvider['finish']>>;
+  async function callback(req: Request, res: Response) {
+    res.clearCookie(LOGIN_COOKIE, cookieOptions);
+    const running = current;
+    if (!running) return page(req, res, 503, t('title.failed'), t('idp.failed'));
+    await accounts.ready();
+    const cookie = new RegExp(`(?:^|;\\s*)${LOGIN_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1];
+    const url = new URL(redirectUri);
+    url.search = new URL(req.originalUrl, webserver).search;
+    let finished: Awaited<ReturnType<LoginFlow<LoginExtra>['finish']>>;
     try {
-      const callback = new URL(redirectUri);
-      callback.search = new URL(req.originalUrl, webserver).search;
-      authenticated = await idp.finish(callback, { ...login, renew: false });
+      finished = await running.flow.finish(url, cookie);
     } catch (error) {
-      logger.warn(`[${SHORT_NAME}] callback refused: ${error instanceof Error ? error.message : error}`);
-      return res.status(400).send(refusalPage(lang, TITLE_FAILED, IDP_FAILED, loginUrl));
+      if (!(error instanceof LoginError)) throw error;
+      logger.warn(`${LOG} callback refused (${error.code}): ${error.message}`);
+      const idpSide = error.code === 'idp_error' || error.code === 'idp_refused';
+      return page(req, res, 400, t('title.failed'), idpSide ? t('idp.failed') : t('login.expired'));
     }
+    const { authenticated, extra } = finished;
+    const { settings } = running;
     const mapped = mapIdentity(authenticated.subject, authenticated.claims, settings.mapping);
     if (!mapped.ok) {
-      logger.info(`[${SHORT_NAME}] sign-in refused: ${mapped.reason}`);
-      return res.status(403).send(refusalPage(lang, TITLE_REFUSED, mapped.message, loginUrl));
+      logger.info(`${LOG} sign-in refused: ${mapped.reason}`);
+      return page(req, res, 403, t('title.refused'), mapped.message);
     }
-    const link = (await storageManager.getData<AccountLink>(`link:${authenticated.subject}`)) ?? null;
-    let identity = applyLink(mapped.identity, link);
-    if (!link) {
-      const username = await freeUsername(identity.username, identity.subject);
-      if (!username) {
-        return res
-          .status(403)
-          .send(
-            refusalPage(lang, TITLE_REFUSED, translate('deny.noFreeUsername', { value: identity.username }), loginUrl),
-          );
-      }
-      identity = { ...identity, username };
-      await storageManager.storeData(`link:${identity.subject}`, {
-        subject: identity.subject,
-        username,
-        email: identity.email,
-      });
-      await storageManager.storeData(`username:${username}`, identity.subject);
+    const { link, user } = await accounts.linked(authenticated.subject);
+    const owners = link ? { linkedTo: null, user: null } : await accounts.emailOwners(mapped.identity.email);
+    const decision = decideLink({
+      identity: mapped.identity,
+      emailVerified: authenticated.emailVerified,
+      requireVerifiedEmail: settings.requireVerifiedEmail,
+      link,
+      linkedUser: user,
+      emailLinkedTo: owners.linkedTo,
+      emailUser: owners.user,
+      npmName: NPM_NAME,
+    });
+    if (decision.kind === 'refuse') {
+      logger.warn(`${LOG} sign-in refused: ${decision.reason}`);
+      return page(req, res, 403, t('title.refused'), REFUSALS[decision.reason]);
     }
-    if (authenticated.idToken)
-      await storageManager.storeData(`session:${identity.username}`, { idToken: authenticated.idToken });
-    const { subject: _subject, ...fields } = identity;
-    (current.userAuthenticated as (r: unknown) => void)({
+    const { record } = decision;
+    if (record.kind === 'link' && !(await accounts.link(authenticated.subject, record.userId, record.email))) {
+      // Another subject linked this email or account between our read and this write.
+      logger.warn(`${LOG} sign-in refused: email_linked_elsewhere (concurrent)`);
+      return page(req, res, 403, t('title.refused'), REFUSALS.email_linked_elsewhere);
+    }
+    const { subject, username: _mapped, email: _email, ...fields } = mapped.identity;
+    running.userAuthenticated({
       req,
       res,
       ...fields,
+      username: decision.username,
+      email: decision.email,
       userUpdater: userUpdater(settings.mapping.sync),
+      // PeerTube 8.2.4 and later link accounts by this stable id too; earlier versions ignore it.
+      externalId: subject,
       // Checked again against today's allow-list: it may have changed during the login.
-      ...(login.externalRedirectUri && settings.externalRedirectUris.includes(login.externalRedirectUri)
-        ? { externalRedirectUri: login.externalRedirectUri }
+      ...(extra.externalRedirectUri && settings.externalRedirectUris.includes(extra.externalRedirectUri)
+        ? { externalRedirectUri: extra.externalRedirectUri }
         : {}),
     });
+  }
+
+  options.getRouter().get('/callback', guard('sign-in callback', callback));
+
+  /** Hooks are not awaited by PeerTube: each handles its own errors. */
+  const hook = (target: string, name: string, handler: (params: Record<string, unknown>) => Promise<void>) => {
+    const run = (params: unknown) =>
+      handler((params ?? {}) as Record<string, unknown>).catch((error: unknown) =>
+        logger.error(`${LOG} ${name} failed: ${message(error)}`),
+      );
+    options.registerHook({ target: target as never, handler: run as never });
+  };
+  // The account PeerTube just created or signed in gets its id in the link.
+  hook('action:api.user.oauth2-got-token', 'linking the new account', async ({ username }) => {
+    if (typeof username === 'string') await accounts.resolve(username);
+  });
+  // GDPR: what the plugin kept about a person goes with their PeerTube account (the foreign key does it too).
+  hook('action:api.user.deleted', 'erasing a deleted account', async ({ user }) => {
+    const { id, email } = (user ?? {}) as { id?: unknown; email?: unknown };
+    if (typeof id === 'number' && typeof email === 'string') await accounts.forget(id, email);
   });
 
-  // GDPR: what the plugin kept about a person goes with their PeerTube account.
-  options.registerHook({
-    target: 'action:api.user.deleted',
-    handler: async (...args: unknown[]) => {
-      const username = (args[0] as { user?: { username?: unknown } } | undefined)?.user?.username;
-      if (typeof username !== 'string') return;
-      const subject = await storageManager.getData<string>(`username:${username}`);
-      await storageManager.deleteData(`username:${username}`);
-      await storageManager.deleteData(`session:${username}`);
-      if (typeof subject === 'string') await storageManager.deleteData(`link:${subject}`);
-    },
-  });
-
-  await apply(await settingsManager.getSettings(SETTINGS.map((s) => s.name)));
+  try {
+    await accounts.ready();
+  } catch (error) {
+    // Retried at the next sign-in; PeerTube goes on.
+    logger.error(`${LOG} cannot prepare the plugin's tables yet: ${message(error)}`);
+  }
+  apply(await settingsManager.getSettings(SETTINGS.map((s) => s.name)));
   settingsManager.onSettingsChange(async (settings) => {
-    if (!stopped) await apply(settings);
+    try {
+      if (!stopped) apply(settings);
+    } catch (error) {
+      logger.error(`${LOG} settings change failed: ${message(error)}`);
+    }
   });
 }
 

@@ -22,6 +22,7 @@ describe('ID token attacks against the OIDC callback', () => {
         sub: 'sub-mallory',
         preferred_username: 'mallory',
         email: 'mallory@ac-test.fr',
+        email_verified: true,
         name: 'Mallory',
         groups: ['member_x'],
       },
@@ -63,16 +64,19 @@ describe('ID token attacks against the OIDC callback', () => {
     expect(last?.body).toContain('n&#39;a pas abouti');
   });
 
-  it('refuses a replayed authorization code', async () => {
+  it('refuses a replayed callback itself, before the provider is asked again', async () => {
     rogue.forge('none');
     const agent = createUserAgent();
     const hops = await agent.follow(host.authUrl('apps-oidc'), (u) => u.includes('/router/callback'));
     const callback = hops.at(-1)?.location ?? '';
+    const cookie = agent.cookies(new URL(host.url).host).get('apps-oidc-login');
     expect((await agent.request(callback)).location).toContain('externalAuthToken=');
-    // The same code again, under a fresh state from this browser: the provider refuses the spent code.
-    const again = await agent.follow(host.authUrl('apps-oidc'), (u) => u.includes('/router/callback'));
-    const fresh = new URL(again.at(-1)?.location ?? '');
-    fresh.searchParams.set('code', new URL(callback).searchParams.get('code') ?? '');
-    expect((await agent.request(fresh.href)).status).toBe(400);
+    // The same callback with the same login cookie (an attacker who captured both): the plugin's single-use rule
+    // refuses it, with the "already used" page; a refusal by the provider would show the "could not confirm" one.
+    agent.cookies(new URL(host.url).host).set('apps-oidc-login', cookie ?? '');
+    const replay = await agent.request(callback);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain('déjà été utilisée');
+    expect(replay.body).not.toContain('pas pu confirmer');
   });
 });

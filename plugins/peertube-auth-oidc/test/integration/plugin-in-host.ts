@@ -1,6 +1,3 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildPeerTubePlugin } from '@apps-education/build';
 import {
   createTestDatabase,
   type PeerTubeHost,
@@ -9,20 +6,10 @@ import {
   type TempDir,
   type TestDatabase,
   tempDir,
+  unpackPeerTubePlugin,
 } from '@apps-education/testkit';
 
-export const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Builds the plugin as it is published (one CommonJS file, the client script, translations). */
-export async function buildPlugin(outDir: string): Promise<string> {
-  await buildPeerTubePlugin({
-    pluginDir,
-    clientScripts: { 'src/client/login.ts': 'dist/client/login.js' },
-    copy: ['languages'],
-    outDir,
-  });
-  return join(pluginDir, 'dist', 'package');
-}
+export const NPM_NAME = 'peertube-plugin-apps-auth-oidc';
 
 export interface PluginInHost {
   readonly host: PeerTubeHost;
@@ -31,21 +18,39 @@ export interface PluginInHost {
   close(): Promise<void>;
 }
 
-/** The built plugin loaded in a strict PeerTube host with a database of its own. */
+/**
+ * The tarball `pnpm build` ships, unpacked into a folder named like the package (as the README tells administrators),
+ * installed in a strict PeerTube host with a database of its own, or the given one (a second PeerTube process on the
+ * same database). The login rate limit is raised as an administrator would for a test instance: these tests sign in
+ * more than 15 times in 5 minutes from one address.
+ */
 export async function startPluginInHost(
-  options: { version?: PeerTubeVersion; allowedExternalRedirectUris?: string[] } = {},
+  options: {
+    version?: PeerTubeVersion;
+    database?: TestDatabase;
+    webserverUrl?: string;
+    beforeInstall?: (url: string) => Promise<void>;
+  } = {},
 ): Promise<PluginInHost> {
   const dir = await tempDir('pt-oidc-');
-  const built = await buildPlugin(join(dir.path, 'artefacts'));
-  const database = await createTestDatabase('pt_oidc');
-  const host = await startPeerTubeHost({ databaseUrl: database.url, pluginDir: built, dataDir: dir.path, ...options });
+  const folder = unpackPeerTubePlugin(NPM_NAME, dir.path);
+  const database = options.database ?? (await createTestDatabase('pt_oidc'));
+  await options.beforeInstall?.(database.url);
+  const host = await startPeerTubeHost({
+    databaseUrl: database.url,
+    pluginDir: folder,
+    dataDir: dir.path,
+    version: options.version ?? '6.3.3',
+    ...(options.webserverUrl ? { webserverUrl: options.webserverUrl } : {}),
+    rateLimits: { login: { windowMs: 300_000, max: 100_000 } },
+  });
   return {
     host,
     database,
     dir,
     async close() {
       await host.close();
-      await database.drop();
+      if (!options.database) await database.drop();
       await dir.remove();
     },
   };
