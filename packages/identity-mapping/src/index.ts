@@ -1,7 +1,14 @@
-export { type Localized, translate } from './i18n.js';
 export {
   type AccountLink,
-  applyLink,
+  decideLink,
+  type LinkDecision,
+  type LinkFacts,
+  type LinkRefusal,
+  type PeerTubeAccount,
+  refusalMessage,
+} from './account-linking.js';
+export { type Localized, translate } from './i18n.js';
+export {
   type Claims,
   DEFAULT_MAPPING,
   groupsOf,
@@ -23,4 +30,4 @@ export {
   type QuotaRule,
   type RoleRule,
 } from './rules.js';
-export { PEERTUBE_USERNAME, sanitiseUsername, USERNAME_MAX, usernameCandidates } from './username.js';
+export { PEERTUBE_USERNAME, sanitiseUsername, USERNAME_MAX } from './username.js';

@@ -164,20 +164,3 @@ export function userUpdater(sync: MappingConfig['sync']) {
       : options.currentValue;
   };
 }
-
-/** What the plugin keeps per person, by IdP subject: the account's username and the email PeerTube knows it by. */
-export interface AccountLink {
-  readonly subject: string;
-  readonly username: string;
-  readonly email: string;
-}
-
-/**
- * PeerTube finds users by email. A person whose email changed at the IdP would get a second account; with a link
- * (kept by subject), the plugin sends the email and username the existing account has, so the person keeps it.
- */
-export function applyLink(identity: MappedIdentity, link: AccountLink | null): MappedIdentity {
-  return link === null || link.subject !== identity.subject
-    ? identity
-    : { ...identity, username: link.username, email: link.email };
-}

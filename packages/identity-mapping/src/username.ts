@@ -23,16 +23,3 @@ export function sanitiseUsername(value: string): string | null {
 function trimEnds(name: string): string {
   return name.replace(/^[.-]+/, '').replace(/[.-]+$/, '');
 }
-
-/**
- * Usernames to try, in order, when the first is taken by another person: `name`, `name-2` ... `name-29` (the
- * suffixes PeerTube itself uses on newer versions), each cut to fit 50 characters.
- */
-export function usernameCandidates(base: string, count = 29): string[] {
-  const candidates = [base];
-  for (let n = 2; n <= count; n++) {
-    const suffix = `-${n}`;
-    candidates.push(`${trimEnds(base.slice(0, USERNAME_MAX - suffix.length))}${suffix}`);
-  }
-  return candidates.filter((c) => PEERTUBE_USERNAME.test(c));
-}

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyLink,
   DEFAULT_MAPPING,
   globToRegExp,
   type MappingConfig,
@@ -111,20 +110,6 @@ describe('claims to a PeerTube user', () => {
     expect(mapIdentity('s', { ...alice, name: 'x'.repeat(300) }, DEFAULT_MAPPING)).toMatchObject({
       identity: { displayName: 'x'.repeat(120) },
     });
-  });
-
-  it('keeps the account of a person whose email changed at the IdP, through the link by subject', () => {
-    const result = mapIdentity('sub-alice', { ...alice, email: 'alice.martin@ac-nouveau.fr' }, DEFAULT_MAPPING);
-    if (!result.ok) throw new Error('mapping');
-    const linked = applyLink(result.identity, {
-      subject: 'sub-alice',
-      username: 'alice.martin',
-      email: 'alice@ac-test.fr',
-    });
-    expect(linked.email).toBe('alice@ac-test.fr');
-    expect(applyLink(result.identity, { subject: 'someone-else', username: 'x', email: 'x@y.fr' })).toBe(
-      result.identity,
-    );
   });
 });
 

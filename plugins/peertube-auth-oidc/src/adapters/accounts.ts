@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AccountLink, PeerTubeAccount } from '../core/account-linking.js';
+import type { AccountLink, PeerTubeAccount } from '@apps-education/identity-mapping';
 
 /**
  * The plugin's own tables in PeerTube's database, reached through `peertubeHelpers.database.query` (Sequelize on

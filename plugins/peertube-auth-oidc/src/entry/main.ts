@@ -1,4 +1,4 @@
-import { mapIdentity, userUpdater } from '@apps-education/identity-mapping';
+import { decideLink, mapIdentity, refusalMessage, userUpdater } from '@apps-education/identity-mapping';
 import {
   createIdentityProvider,
   createLoginFlow,
@@ -9,7 +9,6 @@ import {
 import type { RegisterServerAuthExternalOptions, RegisterServerOptions } from '@peertube/peertube-types';
 import { createAccountStore, type Database } from '../adapters/accounts.js';
 import { refusalPage } from '../adapters/pages.js';
-import { decideLink, type LinkRefusal } from '../core/account-linking.js';
 import { type Localized, t } from '../core/i18n.js';
 import { type OidcSettings, parseSettings, SETTINGS } from '../core/settings.js';
 
@@ -19,7 +18,7 @@ import { type OidcSettings, parseSettings, SETTINGS } from '../core/settings.js'
  *   restart or a second PeerTube process does not break it; a completed login's id is kept until it expires, so a
  *   callback works once.
  * - Accounts are linked by the IdP subject to PeerTube's user id, in a table of the plugin's own in PeerTube's
- *   database (adapters/accounts.ts), never in storageManager; the rules are in core/account-linking.ts.
+ *   database (adapters/accounts.ts), never in storageManager; the rules are in identity-mapping's account-linking.ts.
  * - No route, hook or callback may reject unhandled: on PeerTube 6.3.x that ends the whole process. Every entry point
  *   below goes through `guard`, which logs the error and answers a page.
  * - Only helpers present in PeerTube 6.3 are used (storageManager.deleteData is not: it does not exist there).
@@ -34,12 +33,6 @@ const NPM_NAME = `peertube-plugin-${SHORT_NAME}`;
 const LOGIN_COOKIE = 'apps-oidc-login';
 const LOGIN_TTL_MS = 10 * 60_000;
 const LOG = `[${SHORT_NAME}]`;
-
-const REFUSALS: Record<LinkRefusal, Localized> = {
-  email_unverified: t('deny.emailUnverified'),
-  email_linked_elsewhere: t('deny.emailLinkedElsewhere'),
-  email_of_other_account: t('deny.emailOfOtherAccount'),
-};
 
 interface LoginExtra {
   /** An app's return URL, kept only when it is exactly one of the allowed ones. */
@@ -201,13 +194,13 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     });
     if (decision.kind === 'refuse') {
       logger.warn(`${LOG} sign-in refused: ${decision.reason}`);
-      return page(req, res, 403, t('title.refused'), REFUSALS[decision.reason]);
+      return page(req, res, 403, t('title.refused'), refusalMessage(decision.reason));
     }
     const { record } = decision;
     if (record.kind === 'link' && !(await accounts.link(authenticated.subject, record.userId, record.email))) {
       // Another subject linked this email or account between our read and this write.
       logger.warn(`${LOG} sign-in refused: email_linked_elsewhere (concurrent)`);
-      return page(req, res, 403, t('title.refused'), REFUSALS.email_linked_elsewhere);
+      return page(req, res, 403, t('title.refused'), refusalMessage('email_linked_elsewhere'));
     }
     const { subject, username: _mapped, email: _email, ...fields } = mapped.identity;
     running.userAuthenticated({

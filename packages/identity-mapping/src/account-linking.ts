@@ -1,7 +1,8 @@
-import type { MappedIdentity } from '@apps-education/identity-mapping';
+import { type Localized, translate } from './i18n.js';
+import type { MappedIdentity } from './mapping.js';
 
 /**
- * Which PeerTube account a person signing in through the IdP gets. PeerTube finds external users by email
+ * Which PeerTube account a person signing in through the IdP gets (shared by the OIDC and SAML plugins). PeerTube finds external users by email
  * (shared/reference/peertube.md), so the email sent decides the account; the plugin keeps, per IdP subject, the
  * PeerTube user it is linked to (by PeerTube's user id) and always sends that user's own email and username.
  * The rules, in order:
@@ -31,6 +32,16 @@ export interface PeerTubeAccount {
 }
 
 export type LinkRefusal = 'email_unverified' | 'email_linked_elsewhere' | 'email_of_other_account';
+
+/** The page text for each refusal, in French and English. */
+export function refusalMessage(reason: LinkRefusal): Localized {
+  const key = {
+    email_unverified: 'deny.emailUnverified',
+    email_linked_elsewhere: 'deny.emailLinkedElsewhere',
+    email_of_other_account: 'deny.emailOfOtherAccount',
+  } as const;
+  return translate(key[reason]);
+}
 
 export type LinkDecision =
   | {

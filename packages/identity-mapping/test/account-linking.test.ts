@@ -1,6 +1,5 @@
-import type { MappedIdentity } from '@apps-education/identity-mapping';
 import { describe, expect, it } from 'vitest';
-import { decideLink, type LinkFacts } from '../src/core/account-linking.js';
+import { decideLink, type LinkFacts, type MappedIdentity, refusalMessage } from '../src/index.js';
 
 const NPM = 'peertube-plugin-apps-auth-oidc';
 const identity: MappedIdentity = {
@@ -22,7 +21,7 @@ const facts = (over: Partial<LinkFacts> = {}): LinkFacts => ({
   ...over,
 });
 
-/** Each rule of core/account-linking.ts by name. */
+/** Each rule of src/account-linking.ts by name. */
 describe('account linking', () => {
   it('linked: signs in to the linked account with its own username and email, whatever the IdP says now', () => {
     const decision = decideLink(
@@ -86,4 +85,13 @@ describe('account linking', () => {
       record: { kind: 'link', userId: null, email: 'alice@ac-test.fr' },
     });
   });
+});
+
+it('explains every refusal in French and English', () => {
+  for (const reason of ['email_unverified', 'email_linked_elsewhere', 'email_of_other_account'] as const) {
+    const { fr, en } = refusalMessage(reason);
+    expect(fr.length).toBeGreaterThan(40);
+    expect(en.length).toBeGreaterThan(40);
+    expect(fr).not.toBe(en);
+  }
 });
