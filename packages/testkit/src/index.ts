@@ -38,6 +38,7 @@ export {
   startPeerTubeHost,
 } from './peertube/host.js';
 export { type InstalledPlugin, PluginInstallError } from './peertube/install.js';
+export { createPeerTubeProcessModules, type PeerTubeProcessModules } from './peertube/process-modules.js';
 export {
   ActorNameUnavailable,
   type PeerTubeUser,

@@ -56,10 +56,12 @@ export async function seedPeerTube(client: Pick<pg.Pool, 'query'>, scale: PeerTu
       SELECT date_trunc('hour', now()) - make_interval(hours => i % 2160), date_trunc('hour', now()) - make_interval(hours => i % 2160 - 1),
              1 + i % 7, 1 + i % ${n(scale.videos)}
       FROM generate_series(1, ${n(scale.viewRows)}) i;
-    INSERT INTO "videoComment" ("videoId", "accountId", "deletedAt")
-      SELECT 1 + i % ${n(scale.videos)}, 1 + i % ${n(scale.users)}, CASE WHEN i % 20 = 0 THEN now() ELSE NULL END
+    INSERT INTO "videoComment" ("videoId", "accountId", "deletedAt", "heldForReview")
+      SELECT 1 + i % ${n(scale.videos)}, 1 + i % ${n(scale.users)}, CASE WHEN i % 20 = 0 THEN now() ELSE NULL END, i % 97 = 0
       FROM generate_series(1, ${n(scale.videos / 2)}) i;
     INSERT INTO "videoPlaylist" (privacy, "ownerAccountId") SELECT 1 + i % 3, 1 + i % ${n(scale.users)} FROM generate_series(1, ${n(scale.users / 2)}) i;
+    -- Every account's "Watch later" playlist (type 2, private), as PeerTube makes it.
+    INSERT INTO "videoPlaylist" (privacy, type, "ownerAccountId") SELECT 3, 2, i FROM generate_series(1, ${n(scale.users)}) i;
     INSERT INTO "actorFollow" (state, "actorId", "targetActorId")
       SELECT (CASE WHEN i % 5 = 0 THEN 'pending' ELSE 'accepted' END)::"enum_actorFollow_state", CASE WHEN i % 2 = 0 THEN ${n(scale.users)} + i ELSE 1 END,
              CASE WHEN i % 2 = 0 THEN 1 ELSE ${n(scale.users)} + i END

@@ -286,6 +286,14 @@ describe('strict PeerTube host, as PeerTube 6.3.3', () => {
     expect((await get('/plugins/probe/router/hooks')).json()).toContain('deleted hank');
   });
 
+  it("lets a plugin import PeerTube's own modules from beside process.argv[1], with 6.3.3's members", async () => {
+    expect((await get('/plugins/probe/router/process')).json()).toEqual({
+      server: true,
+      inbox: { processed: 'number', successes: 'number', errors: 'number', waiting: 'number' },
+      viewers: 'number',
+    });
+  });
+
   it('gives plugins Sequelize: escaped :named replacements, multi-statement strings, SET LOCAL kept to the query', async () => {
     expect((await get(`/plugins/probe/router/query?word=${encodeURIComponent("it's")}`)).json()).toEqual({
       rows: [{ word: "it's", slept: true }],

@@ -60,6 +60,17 @@ export const ROWS: readonly RowSpec[] = [
         unit: 's',
         targets: [{ expr: `time() - peertube_exporter_last_success_timestamp_seconds{${I}}`, legend: '{{instance}}' }],
       },
+      {
+        title: 'Sources read / Sources lues',
+        description:
+          "Job queues found in Redis (0: wrong Redis address or prefix in the settings), and whether the figures only PeerTube's process holds (inbox, viewers) can be read.",
+        type: 'stat',
+        unit: 'none',
+        targets: [
+          { expr: `min by (instance) (peertube_job_queues_found{${I}})`, legend: 'job queues {{instance}}' },
+          { expr: `min by (source) (peertube_exporter_source_up{${I}})`, legend: '{{source}}' },
+        ],
+      },
     ],
   },
   {
@@ -160,18 +171,36 @@ export const ROWS: readonly RowSpec[] = [
         type: 'timeseries',
         unit: 'none',
         targets: [
-          { expr: `sum by (instance) (rate(peertube_video_views_total{${I}}[5m])) * 60`, legend: '{{instance}}' },
+          {
+            expr: `sum by (instance) (rate(peertube_video_view_events_total{${I}}[5m])) * 60`,
+            legend: '{{instance}}',
+          },
+        ],
+      },
+      {
+        title: 'Viewers now / Spectateurs en ce moment',
+        description: "People watching a video now, by viewer origin and video origin (from PeerTube's memory).",
+        type: 'timeseries',
+        unit: 'none',
+        stack: true,
+        targets: [
+          {
+            expr: `sum by (viewer_origin, video_origin) (peertube_viewers{${I}})`,
+            legend: 'viewers {{viewer_origin}} on {{video_origin}} videos',
+          },
         ],
       },
       {
         title: 'Comments, playlists, channels / Commentaires, listes, chaînes',
-        description: 'Totals on the instances.',
+        description:
+          'Local and remote ones; playlists without each account\'s "Watch later"; comments held for review.',
         type: 'timeseries',
         unit: 'none',
         targets: [
-          { expr: `sum(peertube_video_comments{${I}})`, legend: 'comments' },
-          { expr: `sum(peertube_video_playlists{${I}})`, legend: 'playlists' },
-          { expr: `sum(peertube_video_channels{${I}})`, legend: 'channels' },
+          { expr: `sum by (origin) (peertube_video_comments{${I}})`, legend: 'comments {{origin}}' },
+          { expr: `sum(peertube_video_comments_held_for_review{${I}})`, legend: 'comments held for review' },
+          { expr: `sum by (origin) (peertube_video_playlists{${I}})`, legend: 'playlists {{origin}}' },
+          { expr: `sum by (origin) (peertube_video_channels{${I}})`, legend: 'channels {{origin}}' },
         ],
       },
       {
@@ -182,6 +211,23 @@ export const ROWS: readonly RowSpec[] = [
         targets: [
           { expr: `sum by (instance) (peertube_follower_instances{${I}})`, legend: 'followers {{instance}}' },
           { expr: `sum by (instance) (peertube_following_instances{${I}})`, legend: 'following {{instance}}' },
+        ],
+      },
+      {
+        title: 'ActivityPub inbox / Boîte de réception ActivityPub',
+        description: 'Federation messages processed and failed per minute, and waiting to be processed.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          {
+            expr: `sum by (instance) (rate(peertube_activitypub_inbox_processed_total{${I}}[5m])) * 60`,
+            legend: 'processed/min {{instance}}',
+          },
+          {
+            expr: `sum by (instance) (rate(peertube_activitypub_inbox_errors_total{${I}}[5m])) * 60`,
+            legend: 'failed/min {{instance}}',
+          },
+          { expr: `sum by (instance) (peertube_activitypub_inbox_waiting{${I}})`, legend: 'waiting {{instance}}' },
         ],
       },
     ],
@@ -238,7 +284,7 @@ export const ROWS: readonly RowSpec[] = [
     panels: [
       {
         title: 'Jobs by state / Tâches par état',
-        description: 'Waiting, active, delayed and failed jobs of the job queue.',
+        description: 'Waiting, active, delayed, failed jobs, and flows waiting for their children (uploads).',
         type: 'timeseries',
         unit: 'none',
         targets: [{ expr: `sum by (state) (peertube_jobs{${I}})`, legend: '{{state}}' }],
@@ -264,6 +310,59 @@ export const ROWS: readonly RowSpec[] = [
         type: 'timeseries',
         unit: 'none',
         targets: [{ expr: `sum by (state) (peertube_runner_jobs{${I}})`, legend: 'state {{state}}' }],
+      },
+    ],
+  },
+  {
+    title: 'PeerTube process / Processus PeerTube',
+    panels: [
+      {
+        title: 'CPU / Processeur',
+        description: 'CPU time of the PeerTube process per second (1 = one core busy).',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [{ expr: `rate(process_cpu_seconds_total{${I}}[5m])`, legend: '{{instance}}' }],
+      },
+      {
+        title: 'Memory / Mémoire',
+        description: 'Resident memory of the process, and the JavaScript heap used, allocated and outside (buffers).',
+        type: 'timeseries',
+        unit: 'bytes',
+        targets: [
+          { expr: `process_resident_memory_bytes{${I}}`, legend: 'resident {{instance}}' },
+          { expr: `nodejs_heap_size_used_bytes{${I}}`, legend: 'heap used {{instance}}' },
+          { expr: `nodejs_heap_size_total_bytes{${I}}`, legend: 'heap {{instance}}' },
+          { expr: `nodejs_external_memory_bytes{${I}}`, legend: 'external {{instance}}' },
+        ],
+      },
+      {
+        title: "Event-loop lag / Retard de la boucle d'événements",
+        description: 'How late the process runs what it has to do (p99, mean, max since the previous scrape).',
+        type: 'timeseries',
+        unit: 's',
+        targets: [
+          { expr: `nodejs_eventloop_lag_p99_seconds{${I}}`, legend: 'p99 {{instance}}' },
+          { expr: `nodejs_eventloop_lag_mean_seconds{${I}}`, legend: 'mean {{instance}}' },
+          { expr: `nodejs_eventloop_lag_max_seconds{${I}}`, legend: 'max {{instance}}' },
+        ],
+      },
+      {
+        title: 'Garbage collection / Ramasse-miettes',
+        description: 'Share of time spent collecting garbage, by kind.',
+        type: 'timeseries',
+        unit: 'percentunit',
+        stack: true,
+        targets: [{ expr: `sum by (kind) (rate(nodejs_gc_duration_seconds_sum{${I}}[5m]))`, legend: '{{kind}}' }],
+      },
+      {
+        title: 'Handles and files / Ressources et fichiers',
+        description: 'Open sockets, timers and files of the process.',
+        type: 'timeseries',
+        unit: 'none',
+        targets: [
+          { expr: `nodejs_active_handles{${I}}`, legend: 'handles {{instance}}' },
+          { expr: `process_open_fds{${I}}`, legend: 'open files {{instance}}' },
+        ],
       },
     ],
   },

@@ -66,9 +66,10 @@ describe('Grafana dashboard', () => {
   it('has a panel for each metric family the exporter exposes', async () => {
     const metrics = createExporterMetrics();
     metrics.setCapacity(1);
+    metrics.setProcessReader({ inbox: () => ({ successes: 0, errors: 0, waiting: 0 }), viewers: () => [] });
     const families = await metrics.families();
-    expect(families.length).toBeGreaterThanOrEqual(25);
+    expect(families.length).toBeGreaterThanOrEqual(40);
     const exprs = panels.flatMap((p) => p.targets?.map((t) => t.expr) ?? []).join('\n');
-    for (const family of families) expect(exprs, family).toMatch(new RegExp(`\\b${family}\\{`));
+    for (const family of families) expect(exprs, family).toMatch(new RegExp(`\\b${family}(_sum|_count|_bucket)?\\{`));
   });
 });

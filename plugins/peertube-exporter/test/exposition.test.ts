@@ -38,9 +38,10 @@ describe('exposition cardinality', () => {
       videoDurationSeconds: 1,
       localViews: 1,
       localViewsWindow: samples({ window: ['1h', '1d'] }),
-      comments: 1,
-      playlists: 1,
-      channels: 1,
+      comments: samples({ origin: ['local', 'remote'] }),
+      commentsHeldForReview: 1,
+      playlists: samples({ origin: ['local', 'remote'] }),
+      channels: samples({ origin: ['local', 'remote'] }),
       followerInstances: 1,
       followingInstances: 1,
       quotaBytes: 1,
@@ -53,12 +54,21 @@ describe('exposition cardinality', () => {
     metrics.setVersion('8.2.3');
     const types = Array.from({ length: MAX_JOB_TYPES }, (_, i) => `type-${i}`);
     metrics.applyJobs({
-      jobs: samples({ type: types, state: ['waiting', 'active', 'delayed', 'failed'] }),
+      jobs: samples({ type: types, state: ['waiting', 'active', 'delayed', 'failed', 'waiting_children'] }),
       oldestWaitingAgeSeconds: samples({ type: types }),
+      queuesFound: MAX_JOB_TYPES,
+    });
+    metrics.setProcessReader({
+      inbox: () => ({ successes: 1, errors: 1, waiting: 1 }),
+      viewers: () => samples({ viewer_origin: ['local', 'remote'], video_origin: ['local', 'remote'] }),
     });
     const series = (await metrics.render()).split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    // README: 246 + 5 per job type; PeerTube 8 has 28 job types (386 series), the exporter reads at most 64 (566).
-    expect(series.length).toBe(246 + 5 * MAX_JOB_TYPES);
+    const runtime = series.filter((l) => /^(process|nodejs)_/.test(l));
+    // README: 260 + 6 per job type; PeerTube 8 has 28 job types (428 series), the exporter reads at most 64 (644);
+    // plus the Node runtime's process_* and nodejs_* series (about 50 to 90, from prom-client's default metrics).
+    expect(series.length - runtime.length).toBe(260 + 6 * MAX_JOB_TYPES);
+    expect(runtime.length).toBeGreaterThan(20);
+    expect(runtime.length).toBeLessThanOrEqual(120);
   });
 
   it('renders refreshed families once per change, and the hook counters at every scrape', async () => {
@@ -72,9 +82,10 @@ describe('exposition cardinality', () => {
       videoDurationSeconds: 0,
       localViews: 0,
       localViewsWindow: [],
-      comments: 0,
-      playlists: 0,
-      channels,
+      comments: [],
+      commentsHeldForReview: 0,
+      playlists: [],
+      channels: [{ labels: { origin: 'local' }, value: channels }],
       followerInstances: 0,
       followingInstances: 0,
       quotaBytes: 0,
@@ -82,14 +93,15 @@ describe('exposition cardinality', () => {
       runnerJobs: null,
     });
     metrics.apply(snapshot(7), 0.1, 1);
-    expect(await metrics.render()).toMatch(/^peertube_video_channels 7$/m);
+    expect(await metrics.render()).toMatch(/^peertube_video_channels\{origin="local"\} 7$/m);
     metrics.count('view');
     metrics.count('view');
     const text = await metrics.render();
-    expect(text).toMatch(/^peertube_video_views_total 2$/m);
-    expect(text).toMatch(/^peertube_video_channels 7$/m);
+    expect(text).toMatch(/^peertube_video_view_events_total 2$/m);
+    expect(text).not.toMatch(/^peertube_video_views_total/m);
+    expect(text).toMatch(/^peertube_video_channels\{origin="local"\} 7$/m);
     metrics.apply(snapshot(8), 0.1, 2);
-    expect(await metrics.render()).toMatch(/^peertube_video_channels 8$/m);
+    expect(await metrics.render()).toMatch(/^peertube_video_channels\{origin="local"\} 8$/m);
     metrics.failed(0.2);
     expect(await metrics.render()).toMatch(/^peertube_exporter_up 0$/m);
     metrics.setCapacity(5);
@@ -101,5 +113,45 @@ describe('exposition cardinality', () => {
     expect(resolutionLabel('0')).toBe('0');
     expect(resolutionLabel(1350)).toBe('other');
     expect(resolutionLabel(null)).toBe('0');
+  });
+});
+
+describe("figures only PeerTube's process holds", () => {
+  it('leaves the inbox and viewer families out when their source cannot be read, and says so', async () => {
+    const metrics = createExporterMetrics();
+    metrics.setProcessReader({ inbox: () => null, viewers: () => null });
+    const text = await metrics.render();
+    expect(text).toMatch(/^peertube_exporter_source_up\{source="activitypub_inbox"\} 0$/m);
+    expect(text).toMatch(/^peertube_exporter_source_up\{source="viewers"\} 0$/m);
+    expect(text).not.toMatch(/^peertube_activitypub_inbox/m);
+    expect(text).not.toMatch(/^peertube_viewers/m);
+  });
+
+  it('reads them at every scrape when readable', async () => {
+    const metrics = createExporterMetrics();
+    let waiting = 3;
+    metrics.setProcessReader({
+      inbox: () => ({ successes: 10, errors: 2, waiting }),
+      viewers: () => [{ labels: { viewer_origin: 'local', video_origin: 'local' }, value: 5 }],
+    });
+    expect(await metrics.render()).toMatch(/^peertube_activitypub_inbox_waiting 3$/m);
+    waiting = 4;
+    const text = await metrics.render();
+    expect(text).toMatch(/^peertube_activitypub_inbox_waiting 4$/m);
+    expect(text).toMatch(/^peertube_activitypub_inbox_processed_total 10$/m);
+    expect(text).toMatch(/^peertube_activitypub_inbox_errors_total 2$/m);
+    expect(text).toMatch(/^peertube_viewers\{viewer_origin="local",video_origin="local"\} 5$/m);
+    expect(text).toMatch(/^peertube_exporter_source_up\{source="viewers"\} 1$/m);
+  });
+
+  it('shows the Node runtime of the process it runs in (event-loop lag, heap, GC, CPU)', async () => {
+    const text = await createExporterMetrics().render();
+    for (const family of [
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_gc_duration_seconds',
+    ])
+      expect(text).toContain(`# TYPE ${family}`);
   });
 });

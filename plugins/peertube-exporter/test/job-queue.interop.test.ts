@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { requireRedis } from '@apps-education/testkit';
-import { Queue } from 'bullmq';
+import { FlowProducer, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readJobQueues } from '../src/adapters/job-queue.js';
@@ -20,6 +20,16 @@ describe('PeerTube job queue in Redis', () => {
     for (let i = 0; i < 5; i++) await transcoding.add('job', { videoUUID: `v${i}` });
     await transcoding.add('later', { videoUUID: 'x' }, { delay: 60_000 });
     await move.add('job', { videoUUID: 'm' });
+    // PeerTube's upload flows: a parent job waits in waiting-children until its children are done.
+    const flows = new FlowProducer({ connection, prefix });
+    await flows.add({
+      name: 'manage-video-torrent',
+      queueName: 'manage-video-torrent',
+      data: {},
+      children: [{ name: 'job', queueName: 'video-transcoding', data: { videoUUID: 'child' } }],
+    });
+    await flows.close();
+    queues.push(new Queue('manage-video-torrent', { connection, prefix }));
   });
   afterAll(async () => {
     for (const q of queues) {
@@ -33,10 +43,23 @@ describe('PeerTube job queue in Redis', () => {
     const reading = await readJobQueues(redis, prefix, Date.now());
     const value = (type: string, state: string) =>
       reading.jobs.find((s) => s.labels.type === type && s.labels.state === state)?.value;
-    expect(value('video-transcoding', 'waiting')).toBe(5);
+    expect(value('video-transcoding', 'waiting')).toBe(6);
     expect(value('video-transcoding', 'delayed')).toBe(1);
     expect(value('video-transcoding', 'failed')).toBe(0);
     expect(value('move-to-object-storage', 'waiting')).toBe(1);
+  });
+
+  it('counts the parent of a flow waiting for its children (waiting_children)', async () => {
+    const reading = await readJobQueues(redis, prefix, Date.now());
+    const parent = reading.jobs.find(
+      (s) => s.labels.type === 'manage-video-torrent' && s.labels.state === 'waiting_children',
+    );
+    expect(parent?.value).toBe(1);
+    expect(await redis.type(`${prefix}:manage-video-torrent:waiting-children`)).toBe('zset');
+  });
+
+  it('says how many queues it found under the prefix', async () => {
+    expect((await readJobQueues(redis, prefix, Date.now())).queuesFound).toBe(3);
   });
 
   it('gives the age of the oldest waiting job', async () => {
@@ -53,7 +76,8 @@ describe('PeerTube job queue in Redis', () => {
     const metrics = createExporterMetrics();
     metrics.applyJobs(await readJobQueues(redis, prefix, Date.now()));
     const exposition = await metrics.render();
-    expect(exposition).toMatch(/^peertube_jobs\{type="video-transcoding",state="waiting"\} 5$/m);
+    expect(exposition).toMatch(/^peertube_jobs\{type="video-transcoding",state="waiting"\} 6$/m);
+    expect(exposition).toMatch(/^peertube_job_queues_found 3$/m);
     const result = spawnSync(requireCommand('promtool', 'prometheus'), ['check', 'metrics'], {
       input: exposition,
       encoding: 'utf8',
@@ -61,7 +85,9 @@ describe('PeerTube job queue in Redis', () => {
     expect(`${result.stdout}${result.stderr}`).toBe('');
   });
 
-  it("finds nothing under another instance's prefix", async () => {
-    expect((await readJobQueues(redis, 'bull-other.ac-test.fr', Date.now())).jobs).toEqual([]);
+  it("finds nothing under another instance's prefix, and says it found no queue", async () => {
+    const reading = await readJobQueues(redis, 'bull-other.ac-test.fr', Date.now());
+    expect(reading.jobs).toEqual([]);
+    expect(reading.queuesFound).toBe(0);
   });
 });

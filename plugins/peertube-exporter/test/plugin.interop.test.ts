@@ -3,14 +3,18 @@ import {
   createTestDatabase,
   type PeerTubeHost,
   requireCommand,
+  requireRedis,
   seedPeerTube,
+  startPeerTubeHost,
   type TempDir,
   type TestDatabase,
   tempDir,
+  unpackPeerTubePlugin,
 } from '@apps-education/testkit';
+import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DOWN, type ExporterInHost, startExporterInHost, UP } from './exporter-in-host.js';
+import { DOWN, type ExporterInHost, NPM_NAME, startExporterInHost, UP } from './exporter-in-host.js';
 
 /** The built exporter in the strict PeerTube host: access control on /metrics and a clean exposition. */
 describe('peertube-plugin-apps-exporter in PeerTube', () => {
@@ -18,6 +22,7 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
   let database: TestDatabase;
   let exporter: ExporterInHost;
   let host: PeerTubeHost;
+  let queue: Queue | undefined;
   const TOKEN = 's3cret-token-for-tests';
   const metricsUrl = () => `${host.url}/plugins/apps-exporter/router/metrics`;
   const scrape = () => exporter.scrape();
@@ -36,8 +41,19 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       settings: { 'metrics-token': TOKEN, 'refresh-interval-seconds': '60' },
     });
     host = exporter.host;
+    // PeerTube's queues under its default prefix (bull-<host>), as a real PeerTube makes them at start.
+    queue = new Queue('video-transcoding', {
+      connection: { url: await requireRedis() },
+      prefix: `bull-${new URL(host.url).host}`,
+    });
+    await queue.waitUntilReady();
+    await queue.add('job', { videoUUID: 'x' });
+    await settings();
+    await until(/^peertube_job_queues_found 1$/m);
   }, 120_000);
   afterAll(async () => {
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
     await host?.close();
     await database?.drop();
     await dir?.remove();
@@ -114,7 +130,11 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
     await host.runHook('action:api.user.registered', { user: { id: 9 } });
     const after = await scrape();
     expect(count(after, 'peertube_video_uploads_total') - count(before, 'peertube_video_uploads_total')).toBe(1);
-    expect(count(after, 'peertube_video_views_total') - count(before, 'peertube_video_views_total')).toBe(3);
+    expect(count(after, 'peertube_video_view_events_total') - count(before, 'peertube_video_view_events_total')).toBe(
+      3,
+    );
+    // PeerTube's own OpenTelemetry gauge has that name: never reused.
+    expect(after).not.toMatch(/^peertube_video_views_total/m);
     expect(count(after, 'peertube_user_sign_ins_total') - count(before, 'peertube_user_sign_ins_total')).toBe(2);
     expect(count(after, 'peertube_user_registrations_total') - count(before, 'peertube_user_registrations_total')).toBe(
       1,
@@ -149,7 +169,7 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       // The exporter's queries now fail as if the database were broken; PeerTube's own tables stay usable.
       await pool.query('ALTER TABLE "video" RENAME TO "video_hidden"');
       const stale = await until(DOWN);
-      expect(stale).toMatch(/^peertube_video_channels 50$/m);
+      expect(stale).toMatch(/^peertube_video_channels\{origin="local"\} 49$/m);
       expect((await fetch(`${host.url}/login`)).status).toBe(200);
       expect(host.logs.filter((l) => l.message.includes('refresh failed'))).toHaveLength(1);
       await pool.query('ALTER TABLE "video_hidden" RENAME TO "video"');
@@ -217,6 +237,117 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       expect(await response.text()).toContain('No token set');
     } finally {
       await settings();
+    }
+  });
+
+  it("a reachable Redis without PeerTube's queues does not look healthy: metric, one log line, then recovery", async () => {
+    try {
+      await settings({ 'refresh-interval-seconds': '2', 'redis-prefix': 'bull-not-this-instance' });
+      const body = await until(/^peertube_job_queues_found 0$/m);
+      expect(body).toMatch(UP);
+      const said = host.logs.filter(
+        (l) => l.message.includes('No job queue found in Redis') && l.message.includes('bull-not-this-instance'),
+      );
+      expect(said).toHaveLength(1);
+      expect(said[0]?.level).toBe('warn');
+      expect(said[0]?.message).toContain('bull-not-this-instance');
+      expect(said[0]?.message).toContain('Aucune file de tâches');
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(host.logs.filter((l) => l.message.includes('bull-not-this-instance'))).toHaveLength(1);
+      await settings({ 'refresh-interval-seconds': '2' });
+      await until(/^peertube_job_queues_found 1$/m);
+      expect(host.logs.some((l) => l.message.includes('Job queues found again'))).toBe(true);
+    } finally {
+      await settings();
+    }
+  }, 60_000);
+
+  it("reads the ActivityPub inbox and the current viewers from PeerTube's process at every scrape", async () => {
+    const process = host.process;
+    if (!process) throw new Error("the host lays out PeerTube's process modules");
+    await process.inboxProcessed(true);
+    await process.inboxProcessed(true);
+    await process.inboxProcessed(false);
+    await process.setInboxWaiting(7);
+    await process.addViewer('local', 'local');
+    await process.addViewer('remote', 'local');
+    const body = await scrape();
+    expect(body).toMatch(/^peertube_exporter_source_up\{source="activitypub_inbox"\} 1$/m);
+    expect(body).toMatch(/^peertube_activitypub_inbox_processed_total 2$/m);
+    expect(body).toMatch(/^peertube_activitypub_inbox_errors_total 1$/m);
+    expect(body).toMatch(/^peertube_activitypub_inbox_waiting 7$/m);
+    expect(body).toMatch(/^peertube_viewers\{viewer_origin="remote",video_origin="local"\} 1$/m);
+    await process.setInboxWaiting(0);
+    expect(await scrape()).toMatch(/^peertube_activitypub_inbox_waiting 0$/m);
+  });
+
+  it('shows the Node runtime of the process it runs in', async () => {
+    const body = await scrape();
+    expect(body).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(body).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+  });
+
+  it('never took the host down', () => {
+    expect(host.crashed).toBeNull();
+  });
+});
+
+describe("peertube-plugin-apps-exporter where PeerTube's process cannot be read", () => {
+  it('leaves the inbox and viewer families out, says so in a metric and once in the log', async () => {
+    const dir = await tempDir('exporter-noprocess-');
+    const database = await createTestDatabase('exporter_noprocess');
+    const token = 'a-token-that-is-long-enough';
+    const host = await startPeerTubeHost({
+      databaseUrl: database.url,
+      pluginDir: unpackPeerTubePlugin(NPM_NAME, dir.path),
+      dataDir: dir.path,
+      processModules: false,
+    });
+    try {
+      await host.updateSettings({ 'metrics-token': token });
+      const body = await (await fetch(`${host.url}/plugins/apps-exporter/router/metrics?token=${token}`)).text();
+      expect(body).toMatch(/^peertube_exporter_source_up\{source="activitypub_inbox"\} 0$/m);
+      expect(body).toMatch(/^peertube_exporter_source_up\{source="viewers"\} 0$/m);
+      expect(body).not.toMatch(/^peertube_activitypub_inbox|^peertube_viewers/m);
+      expect(host.logs.filter((l) => l.message.includes('cannot be read from PeerTube'))).toHaveLength(2);
+    } finally {
+      await host.close();
+      await database.drop();
+      await dir.remove();
+    }
+  });
+});
+
+describe('peertube-plugin-apps-exporter started with invalid saved settings', () => {
+  it('says on /metrics and in the log what to fix, never "no token set" when one is set', async () => {
+    const dir = await tempDir('exporter-invalid-');
+    const database = await createTestDatabase('exporter_invalid');
+    const token = 'a-token-that-is-long-enough';
+    // Saved before the restart: PeerTube stores invalid settings as they were sent (shared/reference/peertube.md).
+    const first = await startPeerTubeHost({
+      databaseUrl: database.url,
+      pluginDir: unpackPeerTubePlugin(NPM_NAME, dir.path),
+      dataDir: dir.path,
+    });
+    try {
+      await first.updateSettings({ 'metrics-token': token, 'refresh-interval-seconds': '1' });
+      await first.restart();
+      const response = await fetch(`${first.url}/plugins/apps-exporter/router/metrics?token=${token}`);
+      expect(response.status).toBe(503);
+      const text = await response.text();
+      expect(text).toContain('Refresh interval "1" refused');
+      expect(text).toContain('Corrigez-les dans Administration');
+      expect(text).not.toContain('No token set');
+      const logged = first.logs.filter((l) => l.level === 'error' && l.message.includes('saved settings are invalid'));
+      expect(logged).toHaveLength(1);
+      // Fixed: served again, without a restart.
+      await first.updateSettings({ 'metrics-token': token, 'refresh-interval-seconds': '60' });
+      expect((await fetch(`${first.url}/plugins/apps-exporter/router/metrics?token=${token}`)).status).toBe(200);
+      expect(first.crashed).toBeNull();
+    } finally {
+      await first.close();
+      await database.drop();
+      await dir.remove();
     }
   });
 });

@@ -105,6 +105,10 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
     await host.runHook('action:api.video.uploaded', { video: { id: 2 } });
     await host.runHook('action:api.user.oauth2-got-token', { username: 'alice' });
     await host.runHook('action:api.user.registered', { user: { id: 3 } });
+    // What only PeerTube's memory holds: federation messages and people watching.
+    await host.process?.inboxProcessed(true);
+    await host.process?.setInboxWaiting(2);
+    await host.process?.addViewer('local', 'local');
     instance = new URL(host.url).host;
 
     const port = await freePort();
@@ -174,7 +178,7 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
   it('loads every alert rule, evaluates it without error, and returns data for its measured parts', async () => {
     const groups = (parse(readFileSync(rulesFile, 'utf8')) as { groups: { rules: Rule[] }[] }).groups;
     const rules = groups.flatMap((g) => g.rules);
-    expect(rules).toHaveLength(7);
+    expect(rules).toHaveLength(10);
     const loaded = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
       data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
     };
@@ -214,6 +218,6 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
     expect(down?.metric.instance).toBe(instance);
     // The scrape itself still works: Prometheus sees the target up, with the last values.
     expect((await query(`up{job="peertube", instance="${instance}"}`))[0]?.value[1]).toBe('1');
-    expect((await query(`peertube_video_channels{instance="${instance}"}`)).length).toBe(1);
+    expect((await query(`peertube_video_channels{instance="${instance}"}`)).length).toBe(2);
   });
 });

@@ -77,6 +77,28 @@ describe('reading PeerTube at the platform scale', () => {
     }
   });
 
+  it('counts comments, channels and playlists by origin, playlists without every account\'s "Watch later"', async () => {
+    const snapshot = await readSnapshot(query, 1);
+    const origin = (samples: readonly { labels: Record<string, string>; value: number }[], o: string) =>
+      samples.find((s) => s.labels.origin === o)?.value;
+    const sql = async (text: string) => Number((await pool.query(text)).rows[0].n);
+    const remoteActor = `JOIN actor ac ON ac.id = x."actorId" AND ac."serverId" IS NOT NULL`;
+    expect(origin(snapshot.channels, 'remote')).toBe(
+      await sql(`SELECT count(*) AS n FROM "videoChannel" x ${remoteActor}`),
+    );
+    expect(origin(snapshot.channels, 'remote')).toBe(100);
+    expect(origin(snapshot.channels, 'local')).toBe(4900);
+    const playlists = await sql(`SELECT count(*) AS n FROM "videoPlaylist" WHERE type = 1`);
+    expect((origin(snapshot.playlists, 'local') ?? 0) + (origin(snapshot.playlists, 'remote') ?? 0)).toBe(playlists);
+    expect(await sql(`SELECT count(*) AS n FROM "videoPlaylist" WHERE type = 2`)).toBe(5000);
+    const comments = await sql(`SELECT count(*) AS n FROM "videoComment" WHERE "deletedAt" IS NULL`);
+    expect((origin(snapshot.comments, 'local') ?? 0) + (origin(snapshot.comments, 'remote') ?? 0)).toBe(comments);
+    expect(origin(snapshot.comments, 'remote')).toBeGreaterThan(0);
+    expect(snapshot.commentsHeldForReview).toBe(
+      await sql(`SELECT count(*) AS n FROM "videoComment" WHERE "deletedAt" IS NULL AND "heldForReview"`),
+    );
+  }, 60_000);
+
   it('exposes metrics that pass promtool check metrics, with bounded series', async () => {
     const metrics = createExporterMetrics();
     metrics.apply(await readSnapshot(query, 1), 0.2, 1_800_000_000);
@@ -102,6 +124,6 @@ describe('reading PeerTube at the platform scale', () => {
     metrics.failed(0.01);
     const exposition = await metrics.render();
     expect(exposition).toContain('peertube_exporter_up 0');
-    expect(exposition).toMatch(/^peertube_video_channels 5000$/m);
+    expect(exposition).toMatch(/^peertube_video_channels\{origin="local"\} 4900$/m);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { createExternalAuthSystem, type ExternalAuthOptions } from './external-a
 import { createHookRegistry } from './hooks.js';
 import { type InstalledPlugin, installPlugin } from './install.js';
 import { fail } from './problem.js';
+import { createPeerTubeProcessModules, type PeerTubeProcessModules } from './process-modules.js';
 import { PEERTUBE_8_SCHEMA, PEERTUBE_SCHEMA } from './schema.js';
 import { createPluginSettings, type RegisteredSetting } from './settings-manager.js';
 import { createStorageManager } from './storage-manager.js';
@@ -49,6 +50,11 @@ export interface PeerTubeHostOptions {
    */
   readonly webserverUrl?: string;
   /** config rates_limit.plugins and rates_limit.login; PeerTube's defaults: 500 per 10 s, 15 per 5 minutes. */
+  /**
+   * Lay out PeerTube's process modules (./process-modules.ts) and run the plugin with process.argv[1] pointing at
+   * them, as Node runs PeerTube (default true); false for a process where they cannot be found.
+   */
+  readonly processModules?: boolean;
   readonly rateLimits?: {
     readonly plugins?: { windowMs: number; max: number };
     readonly login?: { windowMs: number; max: number };
@@ -67,6 +73,8 @@ export interface PeerTubeHost {
   readonly registeredSettings: readonly RegisteredSetting[];
   readonly externalAuths: ReadonlyMap<string, ExternalAuthOptions>;
   readonly logs: { level: string; message: string }[];
+  /** PeerTube's in-memory figures the plugin can read (inbox, viewers), to drive from tests; null when not laid out. */
+  readonly process: PeerTubeProcessModules | null;
   /** The error that would have made a real PeerTube exit, or null. */
   readonly crashed: Error | null;
   /** PUT /api/v1/plugins/<npm>/settings: stores exactly this object, then calls onSettingsChange with it. */
@@ -149,6 +157,7 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
   const users = createUserStore(pool, { externalIdColumn: behaviour.externalId });
   const dataDir = join(options.dataDir, 'plugins', 'data', npmName);
   mkdirSync(dataDir, { recursive: true });
+  const processModules = options.processModules === false ? null : await createPeerTubeProcessModules(options.dataDir);
 
   let crashed: Error | null = null;
   let server: Server | null = null;
@@ -274,10 +283,15 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       throw new Error('Library code is not valid (miss register or unregister function)');
     }
     current.library = library;
+    // Node runs PeerTube as `node <root>/dist/server.js`: what a plugin sees in process.argv[1] while it registers.
+    const argv1 = process.argv[1];
+    if (processModules) process.argv[1] = processModules.serverScript;
     try {
       await library.register(registerOptions(current));
     } catch (error) {
       logger.error(`Cannot register plugin ${shortName}, skipping. ${error instanceof Error ? error.message : error}`);
+    } finally {
+      if (processModules && argv1 !== undefined) process.argv[1] = argv1;
     }
   }
 
@@ -438,6 +452,7 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
       return generation.externalAuth.auths;
     },
     logs,
+    process: processModules,
     get crashed() {
       return crashed;
     },

@@ -62,11 +62,23 @@ export async function readSnapshot(query: Query, serverActorId: number): Promise
       coalesce(sum(views) FILTER (WHERE "startDate" >= now() - interval '1 hour'), 0) AS h1,
       coalesce(sum(views), 0) AS d1
     FROM "videoView" WHERE "startDate" >= now() - interval '1 day'`);
+  // Comments, channels and playlists: local or remote by their actor's server (PeerTube's isOwned()); playlists
+  // without the "Watch later" one every account has (type 2).
+  const owned = await query(
+    `SELECT 'comments' AS kind, (ac."serverId" IS NULL) AS local, count(*) AS n,
+            count(*) FILTER (WHERE c."heldForReview") AS held
+       FROM "videoComment" c LEFT JOIN "account" a ON a.id = c."accountId" LEFT JOIN "actor" ac ON ac.id = a."actorId"
+       WHERE c."deletedAt" IS NULL GROUP BY local
+     UNION ALL
+     SELECT 'channels', (ac."serverId" IS NULL), count(*), 0
+       FROM "videoChannel" ch JOIN "actor" ac ON ac.id = ch."actorId" GROUP BY 2
+     UNION ALL
+     SELECT 'playlists', (ac."serverId" IS NULL), count(*), 0
+       FROM "videoPlaylist" p JOIN "account" a ON a.id = p."ownerAccountId" JOIN "actor" ac ON ac.id = a."actorId"
+       WHERE p.type <> 2 GROUP BY 2`,
+  );
   const [counts] = await query(
     `SELECT
-      (SELECT count(*) FROM "videoComment" WHERE "deletedAt" IS NULL) AS comments,
-      (SELECT count(*) FROM "videoPlaylist") AS playlists,
-      (SELECT count(*) FROM "videoChannel") AS channels,
       (SELECT count(*) FROM "actorFollow" WHERE "targetActorId" = :actor AND state = 'accepted') AS followers,
       (SELECT count(*) FROM "actorFollow" WHERE "actorId" = :actor AND state = 'accepted') AS following,
       (SELECT coalesce(sum("videoQuota"), 0) FROM "user" WHERE "videoQuota" >= 0) AS quota`,
@@ -83,6 +95,14 @@ export async function readSnapshot(query: Query, serverActorId: number): Promise
     : null;
 
   const sum = (rows: Record<string, unknown>[], key: string) => rows.reduce((total, row) => total + num(row[key]), 0);
+  const byOrigin = (rows: Record<string, unknown>[], kind: string): Sample[] =>
+    ['local', 'remote'].map((origin) => ({
+      labels: { origin },
+      value: sum(
+        rows.filter((r) => r.kind === kind && (r.local === true) === (origin === 'local')),
+        'n',
+      ),
+    }));
   const merge = (samples: Sample[]) => {
     const byKey = new Map<string, Sample>();
     for (const s of samples) {
@@ -130,9 +150,10 @@ export async function readSnapshot(query: Query, serverActorId: number): Promise
       { labels: { window: '1h' }, value: num(views?.h1) },
       { labels: { window: '1d' }, value: num(views?.d1) },
     ],
-    comments: num(counts?.comments),
-    playlists: num(counts?.playlists),
-    channels: num(counts?.channels),
+    comments: byOrigin(owned, 'comments'),
+    commentsHeldForReview: owned.filter((r) => r.kind === 'comments').reduce((total, r) => total + num(r.held), 0),
+    playlists: byOrigin(owned, 'playlists'),
+    channels: byOrigin(owned, 'channels'),
     followerInstances: num(counts?.followers),
     followingInstances: num(counts?.following),
     quotaBytes: num(counts?.quota),

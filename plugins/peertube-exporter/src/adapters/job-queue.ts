@@ -5,6 +5,8 @@ import type { Sample } from '../core/snapshot.js';
 export interface JobQueueReading {
   readonly jobs: readonly Sample[];
   readonly oldestWaitingAgeSeconds: readonly Sample[];
+  /** BullMQ queues found under the prefix: PeerTube creates its 28 at start, so 0 means a wrong address or prefix. */
+  readonly queuesFound: number;
 }
 
 /** PeerTube 8 has 28 job types; more queues than this under the prefix are not PeerTube's, and are left out. */
@@ -12,7 +14,8 @@ export const MAX_JOB_TYPES = 64;
 
 /**
  * Reads BullMQ's keys in PeerTube's Redis (prefix `bull-<host>`): per queue, `wait` (list) and `prioritized` (sorted
- * set) are waiting, `active` a list, `delayed` and `failed` sorted sets. The oldest waiting job is the tail of
+ * set) are waiting, `active` a list, `delayed` and `failed` sorted sets, `waiting-children` a sorted set (a flow's
+ * parent waiting for its children: PeerTube's upload and transcoding flows). The oldest waiting job is the tail of
  * `wait`; its age comes from its hash's `timestamp` (ms). Queues are discovered from their `meta` keys (SCAN, not
  * KEYS, so a big Redis is not blocked).
  */
@@ -37,6 +40,7 @@ export async function readJobQueues(redis: Redis, prefix: string, nowMs: number)
         .zcard(k('delayed'))
         .zcard(k('failed'))
         .lindex(k('wait'), -1)
+        .zcard(k('waiting-children'))
         .exec()) ?? [];
     const n = (i: number) => Number(replies[i]?.[1] ?? 0);
     jobs.push(
@@ -44,6 +48,7 @@ export async function readJobQueues(redis: Redis, prefix: string, nowMs: number)
       { labels: { type, state: 'active' }, value: n(2) },
       { labels: { type, state: 'delayed' }, value: n(3) },
       { labels: { type, state: 'failed' }, value: n(4) },
+      { labels: { type, state: 'waiting_children' }, value: n(6) },
     );
     const oldestId = replies[5]?.[1];
     let age = 0;
@@ -53,5 +58,5 @@ export async function readJobQueues(redis: Redis, prefix: string, nowMs: number)
     }
     oldest.push({ labels: { type }, value: age });
   }
-  return { jobs, oldestWaitingAgeSeconds: oldest };
+  return { jobs, oldestWaitingAgeSeconds: oldest, queuesFound: queues.size };
 }

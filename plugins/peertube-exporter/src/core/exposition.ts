@@ -1,5 +1,29 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Sample, Snapshot } from './snapshot.js';
+
+/**
+ * The Node runtime families the dashboard shows. prom-client gives more (min, stddev, percentiles of the lag, heap
+ * spaces, virtual memory...): they stay exposed for ad-hoc queries.
+ */
+export const RUNTIME_FAMILIES_SHOWN = [
+  'process_cpu_seconds_total',
+  'process_resident_memory_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_heap_size_total_bytes',
+  'nodejs_external_memory_bytes',
+  'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_eventloop_lag_mean_seconds',
+  'nodejs_eventloop_lag_max_seconds',
+  'nodejs_gc_duration_seconds',
+  'nodejs_active_handles',
+  'process_open_fds',
+] as const;
+
+/** The figures only PeerTube's process holds (adapters/peertube-process.ts); null when not readable. */
+export interface ProcessReader {
+  inbox(): { successes: number; errors: number; waiting: number } | null;
+  viewers(): Sample[] | null;
+}
 
 /**
  * The exporter's metrics (prefix `peertube_`, base units, no label per video or user), clean under
@@ -33,9 +57,14 @@ export function createExporterMetrics() {
       'Views of local videos within the window (1h, 1d), from the hourly view table.',
       ['window'],
     ),
-    comments: gauge('peertube_video_comments', 'Video comments not deleted.'),
-    playlists: gauge('peertube_video_playlists', 'Video playlists.'),
-    channels: gauge('peertube_video_channels', 'Video channels.'),
+    comments: gauge('peertube_video_comments', 'Video comments not deleted, by origin (local, remote).', ['origin']),
+    commentsHeld: gauge('peertube_video_comments_held_for_review', 'Comments waiting for a moderator.'),
+    playlists: gauge(
+      'peertube_video_playlists',
+      'Video playlists by origin, without the "Watch later" one every account has.',
+      ['origin'],
+    ),
+    channels: gauge('peertube_video_channels', 'Video channels, by origin (local, remote).', ['origin']),
     followers: gauge('peertube_follower_instances', 'Instances following this one (accepted).'),
     following: gauge('peertube_following_instances', 'Instances this one follows (accepted).'),
     quota: gauge(
@@ -47,10 +76,15 @@ export function createExporterMetrics() {
       'Bytes of video files of local videos, what quotas are measured against.',
     ),
     runnerJobs: gauge('peertube_runner_jobs', 'Remote runner jobs, by state code.', ['state']),
-    jobs: gauge('peertube_jobs', 'Jobs of the job queue, by job type and state (waiting, active, delayed, failed).', [
-      'type',
-      'state',
-    ]),
+    jobs: gauge(
+      'peertube_jobs',
+      'Jobs of the job queue, by job type and state (waiting, active, delayed, failed, waiting_children).',
+      ['type', 'state'],
+    ),
+    queuesFound: gauge(
+      'peertube_job_queues_found',
+      'BullMQ queues found in Redis under the job queue prefix (PeerTube makes 28 at start: 0 means wrong settings).',
+    ),
     oldestJob: gauge(
       'peertube_job_oldest_waiting_age_seconds',
       'Age of the oldest waiting job, by job type (0 when none waits).',
@@ -71,7 +105,8 @@ export function createExporterMetrics() {
   /** Counted from PeerTube's action hooks in this process: they start at 0 when PeerTube (re)starts the plugin. */
   const events = {
     upload: counter('peertube_video_uploads_total', 'Videos uploaded to this instance (action:api.video.uploaded).'),
-    view: counter('peertube_video_views_total', 'Video views counted by PeerTube (action:api.video.viewed).'),
+    // Not peertube_video_views_total: PeerTube's own OpenTelemetry metrics use that name (a gauge).
+    view: counter('peertube_video_view_events_total', 'Video views counted by PeerTube (action:api.video.viewed).'),
     signIn: counter(
       'peertube_user_sign_ins_total',
       'Tokens given to users signing in, all methods (action:api.user.oauth2-got-token).',
@@ -80,6 +115,71 @@ export function createExporterMetrics() {
       'peertube_user_registrations_total',
       'Accounts created by self-registration (action:api.user.registered).',
     ),
+  };
+  // The PeerTube process's Node runtime (the plugin runs in it): CPU, memory, heap, event-loop lag, GC, handles,
+  // under the usual process_* and nodejs_* names, so PeerTube's own OpenTelemetry metrics can be switched off.
+  collectDefaultMetrics({ register: live, eventLoopMonitoringPrecision: 20 });
+  // prom-client also registers gauges named *_total (the totals of the families kept here), which promtool refuses
+  // ("non-counter metrics should not have _total suffix").
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'])
+    live.removeSingleMetric(name);
+  // What only PeerTube's memory knows (adapters/peertube-process.ts), read at each scrape: a few property reads.
+  // Registered only for a source that could be opened: an unlabelled metric always shows a value, and a 0 for an
+  // unknown inbox would read as "nothing waiting".
+  let processReader: ProcessReader = { inbox: () => null, viewers: () => null };
+  new Gauge({
+    name: 'peertube_exporter_source_up',
+    help: "Whether a figure only PeerTube's process holds can be read (activitypub_inbox, viewers).",
+    labelNames: ['source'],
+    registers: [live],
+    collect() {
+      this.set({ source: 'activitypub_inbox' }, processReader.inbox() ? 1 : 0);
+      this.set({ source: 'viewers' }, processReader.viewers() ? 1 : 0);
+    },
+  });
+  const inboxCounter = (name: string, help: string, key: 'successes' | 'errors') =>
+    new Counter({
+      name,
+      help,
+      registers: [],
+      collect() {
+        this.reset();
+        this.inc(processReader.inbox()?.[key] ?? 0);
+      },
+    });
+  const processFamilies = {
+    activitypub_inbox: [
+      inboxCounter(
+        'peertube_activitypub_inbox_processed_total',
+        'ActivityPub messages received and processed with success since PeerTube started.',
+        'successes',
+      ),
+      inboxCounter(
+        'peertube_activitypub_inbox_errors_total',
+        'ActivityPub messages received whose processing failed, since PeerTube started.',
+        'errors',
+      ),
+      new Gauge({
+        name: 'peertube_activitypub_inbox_waiting',
+        help: 'ActivityPub messages received and waiting to be processed.',
+        registers: [],
+        collect() {
+          this.set(processReader.inbox()?.waiting ?? 0);
+        },
+      }),
+    ],
+    viewers: [
+      new Gauge({
+        name: 'peertube_viewers',
+        help: 'People watching a video now, by viewer origin and video origin (local, remote).',
+        labelNames: ['viewer_origin', 'video_origin'],
+        registers: [],
+        collect() {
+          this.reset();
+          for (const sample of processReader.viewers() ?? []) this.set(sample.labels, sample.value);
+        },
+      }),
+    ],
   };
   const info = new Gauge({
     name: 'peertube_info',
@@ -116,9 +216,22 @@ export function createExporterMetrics() {
       }
       return `${rendered.text}${await live.metrics()}`;
     },
-    /** Every metric family, for tests and the dashboard's check. */
+    /** The families a dashboard must show: the exporter's own, and the runtime ones in RUNTIME_FAMILIES_SHOWN. */
     async families(): Promise<string[]> {
-      return [...(await registry.getMetricsAsJSON()), ...(await live.getMetricsAsJSON())].map((m) => m.name);
+      const all = [...(await registry.getMetricsAsJSON()), ...(await live.getMetricsAsJSON())].map((m) => m.name);
+      return [...all.filter((name) => !/^(process|nodejs)_/.test(name)), ...RUNTIME_FAMILIES_SHOWN];
+    },
+    /** Where the in-process figures (inbox, viewers) come from; only readable sources get their families. */
+    setProcessReader(reader: ProcessReader) {
+      processReader = reader;
+      const readable = { activitypub_inbox: reader.inbox() !== null, viewers: reader.viewers() !== null };
+      for (const [source, families] of Object.entries(processFamilies)) {
+        for (const family of families) {
+          // prom-client keeps the name on the metric; its types do not show it.
+          live.removeSingleMetric((family as unknown as { name: string }).name);
+          if (readable[source as keyof typeof readable]) live.registerMetric(family);
+        }
+      }
     },
     /** One event from an action hook. */
     count(event: keyof typeof events) {
@@ -150,9 +263,10 @@ export function createExporterMetrics() {
       g.duration.set(snapshot.videoDurationSeconds);
       g.views.set(snapshot.localViews);
       setAll(g.recentViews, snapshot.localViewsWindow);
-      g.comments.set(snapshot.comments);
-      g.playlists.set(snapshot.playlists);
-      g.channels.set(snapshot.channels);
+      setAll(g.comments, snapshot.comments);
+      g.commentsHeld.set(snapshot.commentsHeldForReview);
+      setAll(g.playlists, snapshot.playlists);
+      setAll(g.channels, snapshot.channels);
       g.followers.set(snapshot.followerInstances);
       g.following.set(snapshot.followingInstances);
       g.quota.set(snapshot.quotaBytes);
@@ -163,10 +277,11 @@ export function createExporterMetrics() {
       g.up.set(1);
     },
     /** The job queue's reading (Redis), refreshed with the rest. */
-    applyJobs(reading: { jobs: readonly Sample[]; oldestWaitingAgeSeconds: readonly Sample[] }) {
+    applyJobs(reading: { jobs: readonly Sample[]; oldestWaitingAgeSeconds: readonly Sample[]; queuesFound: number }) {
       changed();
       setAll(g.jobs, reading.jobs);
       setAll(g.oldestJob, reading.oldestWaitingAgeSeconds);
+      g.queuesFound.set(reading.queuesFound);
     },
     /** A failed refresh: the last values stay, marked stale by `peertube_exporter_up 0`. */
     failed(durationSeconds: number) {

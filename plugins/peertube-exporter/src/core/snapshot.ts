@@ -17,9 +17,13 @@ export interface Snapshot {
   readonly videoDurationSeconds: number;
   readonly localViews: number;
   readonly localViewsWindow: readonly Sample[];
-  readonly comments: number;
-  readonly playlists: number;
-  readonly channels: number;
+  /** By origin (local, remote): the tables hold remote rows too. */
+  readonly comments: readonly Sample[];
+  /** Local comments waiting for a moderator (videoComment.heldForReview). */
+  readonly commentsHeldForReview: number;
+  /** Without each account's "Watch later" playlist (videoPlaylist.type 2). */
+  readonly playlists: readonly Sample[];
+  readonly channels: readonly Sample[];
   readonly followerInstances: number;
   readonly followingInstances: number;
   readonly quotaBytes: number;
