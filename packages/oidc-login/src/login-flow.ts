@@ -29,6 +29,8 @@ export class LoginError extends Error {
     message: string,
     /** The IdP's `error` parameter when it answered with one (access_denied, login_required ...). */
     readonly idpError: string | null = null,
+    /** What the caller sealed, once the login is known to be this browser's (idp_refused, idp_error). */
+    readonly extra: unknown = undefined,
   ) {
     super(message);
     this.name = 'LoginError';
@@ -82,7 +84,8 @@ export function createLoginFlow<Extra>(options: LoginFlowOptions): LoginFlow<Ext
       if (!(await options.claimOnce(sealed.id, sealed.expiresAt)))
         throw new LoginError('replayed', 'this login was already completed');
       const idpError = callback.searchParams.get('error');
-      if (idpError !== null) throw new LoginError('idp_refused', `the IdP answered ${idpError.slice(0, 64)}`, idpError);
+      if (idpError !== null)
+        throw new LoginError('idp_refused', `the IdP answered ${idpError.slice(0, 64)}`, idpError, sealed.extra);
       try {
         const authenticated = await options.idp.finish(callback, {
           state: sealed.id,
@@ -92,7 +95,7 @@ export function createLoginFlow<Extra>(options: LoginFlowOptions): LoginFlow<Ext
         });
         return { authenticated, extra: sealed.extra };
       } catch (error) {
-        throw new LoginError('idp_error', error instanceof Error ? error.message : String(error));
+        throw new LoginError('idp_error', error instanceof Error ? error.message : String(error), null, sealed.extra);
       }
     },
   };

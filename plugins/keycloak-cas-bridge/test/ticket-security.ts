@@ -280,32 +280,32 @@ async function proxyTicket(h: H): Promise<string> {
   return pt;
 }
 
-/** Login states: single use and 10-minute expiry, on every store. */
+/**
+ * Logins: the state is sealed in the browser's cookie (packages/oidc-login); each store keeps only the ids of
+ * completed logins until they expire (single use across processes) and one shared sealing key.
+ */
 export function loginStateRules(name: string, open: () => Promise<{ store: TicketStore; close(): Promise<void> }>) {
-  describe(`login state (${name} store)`, () => {
-    const login = (state: string, expiresAt: number) => ({
-      state,
-      nonce: 'n',
-      codeVerifier: 'v',
-      service: null,
-      renew: false,
-      gateway: false,
-      warn: false,
-      method: 'GET' as const,
-      previousSessionId: null,
-      expiresAt,
-    });
-    it('is taken once', async () => {
+  describe(`login single use (${name} store)`, () => {
+    it('claims a login id once', async () => {
       const { store, close } = await open();
-      await store.putLoginState(login('s1', Date.now() + 600_000));
-      expect((await store.takeLoginState('s1', Date.now()))?.nonce).toBe('n');
-      expect(await store.takeLoginState('s1', Date.now())).toBeNull();
+      const id = `login-${Math.random()}`;
+      expect(await store.claimLogin(id, Date.now() + 600_000)).toBe(true);
+      expect(await store.claimLogin(id, Date.now() + 600_000)).toBe(false);
       await close();
     });
-    it('is refused once expired', async () => {
+    it('lets one of 50 concurrent claims of the same id win', async () => {
       const { store, close } = await open();
-      await store.putLoginState(login('s2', Date.now() + 1_000));
-      expect(await store.takeLoginState('s2', Date.now() + 1_001)).toBeNull();
+      const id = `race-${Math.random()}`;
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.claimLogin(id, Date.now() + 600_000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await close();
+    });
+    it('gives the same 32-byte sealing key every time', async () => {
+      const { store, close } = await open();
+      const [first] = await store.loginKeys();
+      const [again] = await store.loginKeys();
+      expect(first?.length).toBe(32);
+      expect(again?.equals(first as Buffer)).toBe(true);
       await close();
     });
   });

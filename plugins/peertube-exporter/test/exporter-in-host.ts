@@ -31,12 +31,15 @@ export async function startExporterInHost(options: {
   dataDir: string;
   settings: Record<string, string> & { 'metrics-token': string };
   version?: PeerTubeVersion;
+  /** PeerTube limits plugin routes to 500 requests per 10 s per address: a bench sending more raises it. */
+  pluginRateLimit?: number;
 }): Promise<ExporterInHost> {
   const host = await startPeerTubeHost({
     databaseUrl: options.databaseUrl,
     pluginDir: unpackPeerTubePlugin(NPM_NAME, options.dataDir),
     dataDir: options.dataDir,
     ...(options.version ? { version: options.version } : {}),
+    ...(options.pluginRateLimit ? { rateLimits: { plugins: { windowMs: 10_000, max: options.pluginRateLimit } } } : {}),
   });
   const metricsUrl = `${host.url}/plugins/apps-exporter/router/metrics?token=${options.settings['metrics-token']}`;
   const scrape = async () => (await fetch(metricsUrl)).text();

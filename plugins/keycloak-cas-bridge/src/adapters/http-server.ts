@@ -1,4 +1,4 @@
-import type { IdentityProvider } from '@apps-education/oidc-login';
+import { createLoginFlow, type IdentityProvider, LoginError } from '@apps-education/oidc-login';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -11,7 +11,7 @@ import Fastify, {
 } from 'fastify';
 import { groupsOf, principalFor, serviceTicket } from '../core/issue.js';
 import { proxy } from '../core/proxy.js';
-import type { SessionClaims, SsoSession, TicketStore } from '../core/records.js';
+import type { CasLoginExtra, SessionClaims, SsoSession, TicketStore } from '../core/records.js';
 import type { RegisteredService, Registry } from '../core/registry.js';
 import { assertionArtifact } from '../core/saml11.js';
 import { parseServiceUrl, type ServiceUrl } from '../core/service-url.js';
@@ -120,6 +120,13 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       )
       .send(body);
   const cookieOptions = { path: basePath || '/', httpOnly: true, secure, sameSite: 'lax' as const };
+  const loginFlow = createLoginFlow<CasLoginExtra>({
+    idp: deps.idp,
+    keys: () => deps.store.loginKeys(),
+    ttlMs: deps.loginTtlMs,
+    now,
+    claimOnce: (id, expiresAt) => deps.store.claimLogin(id, expiresAt),
+  });
 
   app.setNotFoundHandler((request, reply) =>
     html(reply, 404, pages.badRequest(pageCtx(request), request.url.split('?')[0] ?? '')),
@@ -208,75 +215,74 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     const session = sessionId ? await deps.store.getSession(sessionId, now()) : null;
     if (session && !renew) return completeLogin(request, reply, session, target, { fromNewLogin: false, warn, method });
 
-    const login = {
-      state: newTicket('TGC').slice(4),
-      nonce: newTicket('TGC').slice(4),
-      codeVerifier: newTicket('PGT').slice(4),
-      service: target?.url.href ?? null,
-      renew,
-      gateway,
-      warn,
-      method: method as 'GET' | 'POST',
-      previousSessionId: session?.id ?? null,
-      expiresAt: now() + deps.loginTtlMs,
-    };
-    let authorizationUrl: URL;
+    let login: { url: URL; cookie: string };
     try {
-      authorizationUrl = await deps.idp.authorizationUrl(login);
+      login = await loginFlow.begin({
+        renew,
+        gateway,
+        extra: {
+          service: target?.url.href ?? null,
+          gateway,
+          warn,
+          method,
+          previousSessionId: session?.id ?? null,
+        },
+      });
     } catch (error) {
       request.log.error({ err: { message: error instanceof Error ? error.message : 'error' } }, 'IdP unreachable');
       deps.metrics.logins.inc({ outcome: 'error' });
       return html(reply, 503, pages.error(ctx, 'page.error.idpDown'));
     }
-    await deps.store.putLoginState(login);
-    reply.setCookie(LOGIN_COOKIE, login.state, { ...cookieOptions, maxAge: Math.floor(deps.loginTtlMs / 1000) });
-    return reply.code(302).header('cache-control', 'no-store').redirect(authorizationUrl.href);
+    // The login in progress lives sealed in this cookie: nothing is stored for a visitor who never comes back.
+    reply.setCookie(LOGIN_COOKIE, login.cookie, { ...cookieOptions, maxAge: Math.floor(deps.loginTtlMs / 1000) });
+    return reply.code(302).header('cache-control', 'no-store').redirect(login.url.href);
   });
 
   app.get(`${basePath}/oidc/callback`, async (request, reply) => {
     const ctx = pageCtx(request);
-    const state = param(request.query, 'state');
-    const cookieState = request.cookies[LOGIN_COOKIE];
+    const cookie = request.cookies[LOGIN_COOKIE];
     reply.clearCookie(LOGIN_COOKIE, cookieOptions);
-    // The state must come back to the browser that started the login (login CSRF), then is single use.
-    const login =
-      typeof state === 'string' && state === cookieState ? await deps.store.takeLoginState(state, now()) : null;
-    if (!login) {
+    const registry = deps.registry();
+    const targetOf = (extra: CasLoginExtra) => {
+      const serviceUrl = extra.service === null ? null : parseServiceUrl(extra.service);
+      const registered = serviceUrl?.ok ? registry.find(serviceUrl.url) : undefined;
+      return serviceUrl?.ok && registered ? { url: serviceUrl.url, registered } : null;
+    };
+    const callbackUrl = new URL(`${deps.publicUrl}/oidc/callback`);
+    callbackUrl.search = new URL(request.url, 'http://x').search;
+    let finished: Awaited<ReturnType<typeof loginFlow.finish>>;
+    try {
+      // The packages/oidc-login rules: bound to this browser, state matches, not expired, single use, IdP accepts.
+      finished = await loginFlow.finish(callbackUrl, cookie);
+    } catch (error) {
+      if (!(error instanceof LoginError)) throw error;
       deps.metrics.logins.inc({ outcome: 'error' });
+      const extra = error.extra as CasLoginExtra | undefined;
+      if (error.code === 'idp_refused' && extra) {
+        // gateway: no session at the IdP either; back to the service without a ticket (CAS 3.0.3, 2.1.1).
+        const target = targetOf(extra);
+        if (
+          extra.gateway &&
+          target &&
+          ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'].includes(
+            error.idpError ?? '',
+          )
+        ) {
+          return reply.code(302).redirect(target.url.href);
+        }
+        request.log.warn({ idpError: (error.idpError ?? '').slice(0, 64) }, 'IdP returned an error');
+        return html(reply, 400, pages.error(ctx, 'page.error.idp'));
+      }
+      if (error.code === 'idp_error') {
+        request.log.warn({ err: { message: error.message } }, 'OIDC callback refused');
+        return html(reply, 400, pages.error(ctx, 'page.error.idp'));
+      }
+      request.log.info({ reason: error.code }, 'login state refused');
       return html(reply, 400, pages.error(ctx, 'page.error.expired'));
     }
-    const registry = deps.registry();
-    const serviceUrl = login.service === null ? null : parseServiceUrl(login.service);
-    const registered = serviceUrl?.ok ? registry.find(serviceUrl.url) : undefined;
-    const target = serviceUrl?.ok && registered ? { url: serviceUrl.url, registered } : null;
-    const idpError = param(request.query, 'error');
-    if (typeof idpError === 'string') {
-      // gateway: no session at the IdP either; back to the service without a ticket (CAS 3.0.3, 2.1.1).
-      if (
-        login.gateway &&
-        target &&
-        ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'].includes(idpError)
-      ) {
-        return reply.code(302).redirect(target.url.href);
-      }
-      request.log.warn({ idpError: idpError.slice(0, 64) }, 'IdP returned an error');
-      deps.metrics.logins.inc({ outcome: 'error' });
-      return html(reply, 400, pages.error(ctx, 'page.error.idp'));
-    }
-    let authenticated: Awaited<ReturnType<IdentityProvider['finish']>>;
-    try {
-      const callbackUrl = new URL(`${deps.publicUrl}/oidc/callback`);
-      callbackUrl.search = new URL(request.url, 'http://x').search;
-      authenticated = await deps.idp.finish(callbackUrl, login);
-    } catch (error) {
-      request.log.warn(
-        { err: { message: error instanceof Error ? error.message : 'error', code: (error as { code?: string }).code } },
-        'OIDC callback refused',
-      );
-      deps.metrics.logins.inc({ outcome: 'error' });
-      return html(reply, 400, pages.error(ctx, 'page.error.idp'));
-    }
-    const previous = login.previousSessionId ? await deps.store.deleteSession(login.previousSessionId) : null;
+    const { authenticated, extra } = finished;
+    const target = targetOf(extra);
+    const previous = extra.previousSessionId ? await deps.store.deleteSession(extra.previousSessionId) : null;
     const session: SsoSession = {
       id: newTicket('TGC'),
       subject: authenticated.subject,
@@ -290,8 +296,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     reply.setCookie(SSO_COOKIE, session.id, cookieOptions);
     return completeLogin(request, reply, session, target, {
       fromNewLogin: true,
-      warn: login.warn,
-      method: login.method,
+      warn: extra.warn,
+      method: extra.method,
     });
   });
 

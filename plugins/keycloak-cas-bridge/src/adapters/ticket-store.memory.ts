@@ -1,5 +1,5 @@
+import { randomBytes } from 'node:crypto';
 import {
-  type LoginState,
   type PgtRecord,
   type SessionService,
   type SsoSession,
@@ -13,7 +13,8 @@ export function createMemoryTicketStore(): TicketStore {
   const tickets = new Map<string, TicketRecord>();
   const sessions = new Map<string, SsoSession>();
   const pgts = new Map<string, PgtRecord>();
-  const logins = new Map<string, LoginState>();
+  const logins = new Map<string, { expiresAt: number }>();
+  const keys = [randomBytes(32)];
   const live = <T extends { expiresAt: number }>(map: Map<string, T>, id: string, now: number): T | null => {
     const value = map.get(id);
     if (!value) return null;
@@ -63,13 +64,14 @@ export function createMemoryTicketStore(): TicketStore {
     async getPgt(id, now) {
       return live(pgts, id, now);
     },
-    async putLoginState(login) {
-      logins.set(login.state, login);
+    async claimLogin(id, expiresAt) {
+      // Synchronous check + set: no other callback can run between the two in this process.
+      if (live(logins, id, Date.now())) return false;
+      logins.set(id, { expiresAt });
+      return true;
     },
-    async takeLoginState(state, now) {
-      const login = live(logins, state, now);
-      logins.delete(state);
-      return login;
+    async loginKeys() {
+      return keys;
     },
     async countSessions(now) {
       let n = 0;

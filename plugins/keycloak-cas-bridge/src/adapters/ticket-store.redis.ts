@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
 
 /**
  * For several bridge processes behind a load balancer: every piece of state in Redis, every key with a TTL.
@@ -7,7 +8,9 @@ import type { LoginState, PgtRecord, SessionService, SsoSession, TicketRecord, T
  * - a session's services are a hash beside it keyed by service URL (HSET: no read-modify-write race between
  *   processes, and a new login to the same service replaces the old entry);
  * - a session's PGTs are a set beside it, deleted with it at logout (one MULTI);
- * - active sessions are counted from a sorted set scored by expiry.
+ * - active sessions are counted from a sorted set scored by expiry;
+ * - a completed login's id is claimed with SET NX until it expires (single use across replicas); the key that seals
+ *   logins in progress is made once with SET NX and shared.
  */
 export function createRedisTicketStore(url: string, options: { prefix?: string } = {}): TicketStore {
   const prefix = options.prefix ?? 'cas:';
@@ -20,9 +23,11 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     pgts: (id: string) => `${prefix}s:${id}:pgts`,
     pgt: (id: string) => `${prefix}p:${id}`,
     active: `${prefix}sessions`,
-    login: (state: string) => `${prefix}l:${state}`,
+    login: (id: string) => `${prefix}l:${id}`,
+    loginKey: `${prefix}login-key`,
   };
   const ttl = (expiresAt: number) => Math.max(1, expiresAt - Date.now());
+  let loginKeys: Buffer[] | null = null;
   /** A stored record, or null when absent or expired (Redis' own expiry can lag the clock by a few ms). */
   const live = <T extends { expiresAt: number }>(raw: string | null, now: number): T | null => {
     if (raw === null) return null;
@@ -92,11 +97,19 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     async getPgt(id, now) {
       return live<PgtRecord>(await redis.get(k.pgt(id)), now);
     },
-    async putLoginState(login) {
-      await redis.set(k.login(login.state), JSON.stringify(login), 'PX', ttl(login.expiresAt));
+    async claimLogin(id, expiresAt) {
+      // SET NX: of any number of replicas handling the same callback, exactly one sets it.
+      return (await redis.set(k.login(id), '1', 'PX', ttl(expiresAt), 'NX')) === 'OK';
     },
-    async takeLoginState(state, now) {
-      return live<LoginState>(await redis.getdel(k.login(state)), now);
+    async loginKeys() {
+      if (!loginKeys) {
+        // The first replica to need it makes the key; the others read that one (SET NX, then GET).
+        await redis.set(k.loginKey, randomBytes(32).toString('hex'), 'NX');
+        const stored = await redis.get(k.loginKey);
+        if (!stored) throw new Error('the login key vanished from Redis');
+        loginKeys = [Buffer.from(stored, 'hex')];
+      }
+      return loginKeys;
     },
     async countSessions(now) {
       await redis.zremrangebyscore(k.active, '-inf', now);

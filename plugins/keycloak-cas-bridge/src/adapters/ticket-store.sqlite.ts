@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import {
-  type LoginState,
   type PgtRecord,
   type SessionService,
   type SsoSession,
@@ -24,7 +24,9 @@ export function openSqliteTicketStore(path: string): TicketStore {
     CREATE TABLE IF NOT EXISTS cas_sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS cas_pgts (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS cas_pgts_session ON cas_pgts (session_id);
-    CREATE TABLE IF NOT EXISTS cas_logins (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    DROP TABLE IF EXISTS cas_logins;
+    CREATE TABLE IF NOT EXISTS cas_used_logins (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS cas_login_keys (id INTEGER PRIMARY KEY, secret BLOB NOT NULL);
   `);
   const putTicket = db.prepare('INSERT OR REPLACE INTO cas_tickets (id, record, expires_at) VALUES (?, ?, ?)');
   const takeTicket = db.prepare<[string], { record: string; expires_at: number }>(
@@ -42,15 +44,18 @@ export function openSqliteTicketStore(path: string): TicketStore {
   const getPgt = db.prepare<[string, number], { record: string }>(
     'SELECT record FROM cas_pgts WHERE id = ? AND expires_at > ?',
   );
-  const putLogin = db.prepare('INSERT OR REPLACE INTO cas_logins (id, record, expires_at) VALUES (?, ?, ?)');
-  const takeLogin = db.prepare<[string], { record: string; expires_at: number }>(
-    'DELETE FROM cas_logins WHERE id = ? RETURNING record, expires_at',
-  );
+  // Single use of a login: the first INSERT wins; a replay meets the row until it expires.
+  const claimLogin = db.prepare('INSERT OR IGNORE INTO cas_used_logins (id, expires_at) VALUES (?, ?)');
+  db.prepare('INSERT OR IGNORE INTO cas_login_keys (id, secret) VALUES (1, ?)').run(randomBytes(32));
+  const loginKeys = db
+    .prepare<[], { secret: Buffer }>('SELECT secret FROM cas_login_keys ORDER BY id')
+    .all()
+    .map((row) => row.secret);
   const countSessions = db.prepare<[number], { n: number }>(
     'SELECT count(*) AS n FROM cas_sessions WHERE expires_at > ?',
   );
   const sweep = (now: number) => {
-    for (const table of ['cas_tickets', 'cas_sessions', 'cas_pgts', 'cas_logins'])
+    for (const table of ['cas_tickets', 'cas_sessions', 'cas_pgts', 'cas_used_logins'])
       db.prepare(`DELETE FROM ${table} WHERE expires_at <= ?`).run(now);
   };
   const timer = setInterval(() => sweep(Date.now()), 60_000);
@@ -100,11 +105,11 @@ export function openSqliteTicketStore(path: string): TicketStore {
     async getPgt(id, now) {
       return record<PgtRecord>(getPgt.get(id, now));
     },
-    async putLoginState(login) {
-      putLogin.run(login.state, JSON.stringify(login), login.expiresAt);
+    async claimLogin(id, expiresAt) {
+      return claimLogin.run(id, expiresAt).changes === 1;
     },
-    async takeLoginState(state, now) {
-      return record<LoginState>(takeLogin.get(state), now);
+    async loginKeys() {
+      return loginKeys;
     },
     async countSessions(now) {
       return countSessions.get(now)?.n ?? 0;

@@ -60,22 +60,17 @@ export interface PgtRecord {
 }
 
 /**
- * A login in progress at the IdP, kept on the server (not in a cookie) so a restart or another bridge process can
- * finish it; single use, and gone after 10 minutes.
+ * What the bridge seals with a login in progress (packages/oidc-login: in the browser's cookie, nothing stored on
+ * the server until the callback), to finish the CAS side of it.
  */
-export interface LoginState {
-  readonly state: string;
-  readonly nonce: string;
-  readonly codeVerifier: string;
+export interface CasLoginExtra {
   /** The canonical service URL the person is signing in to, or null for a login without service. */
   readonly service: string | null;
-  readonly renew: boolean;
   readonly gateway: boolean;
   readonly warn: boolean;
   readonly method: 'GET' | 'POST';
   /** The SSO session being renewed, if any: its services carry over to the new one. */
   readonly previousSessionId: string | null;
-  readonly expiresAt: number;
 }
 
 /**
@@ -96,9 +91,13 @@ export interface TicketStore {
   deleteSession(id: string): Promise<SsoSession | null>;
   putPgt(pgt: PgtRecord): Promise<void>;
   getPgt(id: string, now: number): Promise<PgtRecord | null>;
-  putLoginState(login: LoginState): Promise<void>;
-  /** Returns and removes it (single use). */
-  takeLoginState(state: string, now: number): Promise<LoginState | null>;
+  /**
+   * Marks a completed login's id as used, atomically, until `expiresAt`: false when it already was (a replayed
+   * callback). Only callbacks whose sealed state opened get here: anonymous visits store nothing.
+   */
+  claimLogin(id: string, expiresAt: number): Promise<boolean>;
+  /** The keys that seal logins in progress (the first seals), made once and shared by every bridge process. */
+  loginKeys(): Promise<Buffer[]>;
   countSessions(now: number): Promise<number>;
   /** Throws when the store cannot be reached (for /readyz). */
   ping(): Promise<void>;

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { openLoginState, sealLoginState } from '@apps-education/oidc-login';
 import { startOidcProvider } from '@apps-education/testkit';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
 
@@ -48,13 +53,68 @@ describe('OIDC callback checks', () => {
 
   it('a wrong nonce is refused', async () => {
     const { agent, url } = await callbackUrl();
-    const state = url.searchParams.get('state') ?? '';
-    const login = await t.bridge.store.takeLoginState(state, Date.now());
+    // The login state as the bridge sealed it, resealed with another nonce: the ID token's nonce no longer matches.
+    const jar = agent.cookies(new URL(t.publicUrl).host);
+    const keys = await t.bridge.store.loginKeys();
+    const login = openLoginState<unknown>(keys, jar.get('cas_login'));
     if (!login) throw new Error('no login state');
-    await t.bridge.store.putLoginState({ ...login, nonce: 'not-the-nonce-sent' });
+    jar.set('cas_login', sealLoginState(keys, { ...login, nonce: 'not-the-nonce-sent' }));
     const page = await agent.request(url.href);
     expect(page.status).toBe(400);
     expect(page.body).toContain('pas pu confirmer votre connexion');
+  });
+
+  it('a tampered login cookie is refused as no login in progress', async () => {
+    const { agent, url } = await callbackUrl();
+    const jar = agent.cookies(new URL(t.publicUrl).host);
+    const sealed = jar.get('cas_login') ?? '';
+    jar.set('cas_login', `${sealed.slice(0, -4)}AAAA`);
+    const page = await agent.request(url.href);
+    expect(page.status).toBe(400);
+    expect(page.body).not.toContain('pas pu confirmer votre connexion');
+  });
+
+  it('a callback replayed with its cookie is refused by the bridge itself (single use), not by the IdP', async () => {
+    const { agent, url } = await callbackUrl();
+    const jar = agent.cookies(new URL(t.publicUrl).host);
+    const sealed = jar.get('cas_login') ?? '';
+    expect((await agent.request(url.href)).location).toMatch(/ticket=ST-/);
+    jar.set('cas_login', sealed);
+    const page = await agent.request(url.href);
+    expect(page.status).toBe(400);
+    // The "expired or already used" page, not the IdP-refused one.
+    expect(page.body).not.toContain('pas pu confirmer votre connexion');
+  });
+
+  it('stores nothing for a login that never comes back: 1,000 visits leave the SQLite store as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cas-logins-'));
+    const path = join(dir, 'bridge.db');
+    const sqlite = await startBridgeUnderTest({ registry: REGISTRY, store: { type: 'sqlite', path } });
+    try {
+      const size = () => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return ['cas_used_logins', 'cas_sessions', 'cas_tickets'].map(
+            (table) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n,
+          );
+        } finally {
+          db.close();
+        }
+      };
+      const before = size();
+      for (let i = 0; i < 1000; i += 100) {
+        const answers = await Promise.all(
+          Array.from({ length: 100 }, () =>
+            fetch(`${sqlite.publicUrl}/login?service=${encodeURIComponent(APP)}`, { redirect: 'manual' }),
+          ),
+        );
+        expect(answers.every((a) => a.status === 302)).toBe(true);
+      }
+      expect(size()).toEqual(before);
+    } finally {
+      await sqlite.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a wrong issuer (iss in the response) is refused', async () => {
