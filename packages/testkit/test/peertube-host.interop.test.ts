@@ -96,8 +96,14 @@ describe('strict PeerTube host, as PeerTube 6.3.3', () => {
   });
 
   it('creates the user on first exchange, owned by the plugin, with its channel and "Watch later" playlist', async () => {
-    const { status } = await signIn({ username: 'alice', email: 'alice@ac-test.fr', role: '1', displayName: 'Alice' });
+    const { status, body } = await signIn({
+      username: 'alice',
+      email: 'alice@ac-test.fr',
+      role: '1',
+      displayName: 'Alice',
+    });
     expect(status).toBe(200);
+    expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 86399, refresh_token_expires_in: 1209599 });
     const alice = (await running.host.users()).find((u) => u.email === 'alice@ac-test.fr');
     expect(alice).toMatchObject({
       username: 'alice',
@@ -378,6 +384,31 @@ describe('strict PeerTube host, as PeerTube 8.2.4', () => {
 });
 
 describe('installing a plugin folder', () => {
+  it('keeps the plugin row at uninstall: a reinstalled plugin finds its settings and storage again', async () => {
+    const first = await withHost('6.3.3');
+    try {
+      await first.host.updateSettings({ greeting: 'kept' });
+      await fetch(`${first.host.url}/plugins/probe/router/store?key=k&v=kept`);
+      await first.host.close();
+      const again = await startPeerTubeHost({
+        databaseUrl: first.database.url,
+        pluginDir: probe,
+        dataDir: first.dir.path,
+      });
+      try {
+        expect(await again.storage()).toMatchObject({ k: { v: 'kept' } });
+        expect(await (await fetch(`${again.url}/plugins/probe/router/settings`)).json()).toMatchObject({
+          greeting: 'kept',
+        });
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await first.database.drop();
+      await first.dir.remove();
+    }
+  });
+
   it('refuses a folder not named like its package, saying how to fix it (PeerTube takes the folder name)', async () => {
     const database = await createTestDatabase('peertube');
     const dir = await tempDir('peertube-host-');

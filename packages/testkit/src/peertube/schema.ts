@@ -60,5 +60,9 @@ CREATE TABLE IF NOT EXISTS "actorFollow" (id serial PRIMARY KEY, state "enum_act
 CREATE TABLE IF NOT EXISTS "runnerJob" (id serial PRIMARY KEY, type varchar(255) NOT NULL, state integer NOT NULL);
 `;
 
-/** 8.x keeps the stable id a plugin gives with externalId (UserModel.loadByPluginAuthExternalId). */
-export const PEERTUBE_8_SCHEMA = `ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "pluginAuthExternalId" varchar(255)`;
+/**
+ * 8.x keeps the stable id a plugin gives with externalId (UserModel.loadByPluginAuthExternalId), and a user's
+ * language, which userUpdater is asked about too.
+ */
+export const PEERTUBE_8_SCHEMA = `ALTER TABLE "user" ADD COLUMN IF NOT EXISTS "pluginAuthExternalId" varchar(255);
+ALTER TABLE "user" ADD COLUMN IF NOT EXISTS language varchar(10);`;

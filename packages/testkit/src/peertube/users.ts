@@ -24,6 +24,8 @@ export interface PeerTubeUser {
   pluginAuth: string | null;
   /** 8.x only: the plugin's stable id for the person (null on 6.3.3). */
   pluginAuthExternalId: string | null;
+  /** 8.x only: the interface language (null when not chosen, and on 6.3.3). */
+  language: string | null;
 }
 
 export interface NewUser {
@@ -83,6 +85,7 @@ export function toUser(row: Record<string, unknown>): PeerTubeUser {
       row.pluginAuthExternalId === null || row.pluginAuthExternalId === undefined
         ? null
         : String(row.pluginAuthExternalId),
+    language: typeof row.language === 'string' ? row.language : null,
   };
 }
 
@@ -180,7 +183,9 @@ export function createUserStore(pool: pg.Pool, options: { externalIdColumn: bool
     },
     async update(id, fields) {
       const { displayName, ...userFields } = fields;
-      const names = Object.keys(userFields).filter((k) => k !== 'pluginAuthExternalId' || options.externalIdColumn);
+      const names = Object.keys(userFields).filter(
+        (k) => !['pluginAuthExternalId', 'language'].includes(k) || options.externalIdColumn,
+      );
       if (names.length > 0) {
         await pool.query(
           `UPDATE "user" SET ${names.map((n, i) => `"${n}" = $${i + 2}`).join(', ')}, "updatedAt" = now() WHERE id = $1`,
