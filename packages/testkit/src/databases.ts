@@ -41,6 +41,18 @@ export async function createTestDatabase(prefix = 'apps_test'): Promise<TestData
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
       try {
+        // A pool's end() can resolve before PostgreSQL has closed its backends; FORCE would then kill them and their
+        // clients, already out of any pool, would emit an error nobody listens to. So wait until none is left (on a
+        // busy machine this takes a moment), and only force what is still connected after 10 s.
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if ((rows[0]?.n ?? 0) === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
