@@ -77,6 +77,79 @@ describe('matching rules', () => {
     expect(allowed('https://pod.ac-test.fr/accounts/%2e%2e/admin')).toBe(false);
   });
 
+  it.each([
+    ['a double-encoded slash after a dot-dot', 'https://pod.ac-test.fr/accounts/..%252Fadmin'],
+    ['an encoded slash after an encoded dot-dot', 'https://pod.ac-test.fr/accounts/%2e%2e%2fadmin'],
+    ['an encoded slash after a dot-dot', 'https://pod.ac-test.fr/accounts/..%2Fadmin'],
+    ['a double-encoded dot-dot and slash', 'https://pod.ac-test.fr/accounts/%252e%252e%252fadmin'],
+    ['a Tomcat path parameter on dot-dot', 'https://pod.ac-test.fr/accounts/..;/admin'],
+    ['an encoded Tomcat path parameter', 'https://pod.ac-test.fr/accounts/..%3B/admin'],
+    ['a dot-dot under a regex rule', 'https://a.college.ac-test.fr/x/..%2F..%2Fadmin'],
+  ])('refuses %s (issue 10)', (_name, raw) => {
+    expect(allowed(raw)).toBe(false);
+  });
+
+  it('still allows semicolons and encoded characters that no server reads as a path step', () => {
+    expect(allowed('https://pod.ac-test.fr/accounts/login;jsessionid=abc')).toBe(true);
+    expect(allowed('https://pod.ac-test.fr/accounts/caf%C3%A9')).toBe(true);
+    expect(allowed('https://pod.ac-test.fr/accounts/?next=%2Fadmin%2F..%2F')).toBe(true);
+  });
+
+  it('never lets a path-prefix match reach outside the prefix, however a lenient server decodes (property)', () => {
+    // A lenient server: decodes percent-escapes up to three times, treats \ as /, drops ;params, resolves dot
+    // segments. Whatever the bridge accepts under /accounts must stay under /accounts there.
+    const lenient = (path: string) => {
+      let p = path;
+      for (let i = 0; i < 3; i++) {
+        try {
+          p = decodeURIComponent(p);
+        } catch {
+          break;
+        }
+      }
+      const out: string[] = [];
+      for (const raw of p.replace(/\\/g, '/').split('/')) {
+        const segment = raw.split(';')[0] ?? '';
+        if (segment === '..') out.pop();
+        else if (segment !== '.') out.push(segment);
+      }
+      return out.join('/');
+    };
+    const piece = fc.constantFrom(
+      '..',
+      '.',
+      '%2e',
+      '%2E',
+      '%2e%2e',
+      '.%2e',
+      '%2f',
+      '%2F',
+      '%252F',
+      '%252f',
+      '%25',
+      '%5c',
+      ';',
+      '..;',
+      '%3b',
+      'admin',
+      'a',
+      '/',
+      '//',
+      '%252e%252e',
+      'x%2Fy',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 8 }), (pieces) => {
+        const raw = `https://pod.ac-test.fr/accounts/${pieces.join('')}`;
+        const parsed = parseServiceUrl(raw);
+        if (!parsed.ok || !allowed(raw)) return true;
+        const resolved = lenient(parsed.url.path);
+        return resolved === '/accounts' || resolved.startsWith('/accounts/');
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it("never matches a URL whose host differs from every rule's (property)", () => {
     fc.assert(
       fc.property(fc.webUrl(), (raw) => {

@@ -99,24 +99,37 @@ export type MatchRule =
   | { readonly kind: 'regex'; readonly pattern: RegExp };
 
 /**
+ * A path a web server could read as another one: the ticket would reach a different application on the same host.
+ * The canonical form keeps an encoded slash (`%2F`), an encoded percent (`%25`, double encoding: `%252F` is `%2F`
+ * once decoded by the server) and segments such as `..;` (Tomcat and Jetty drop the `;...` path parameter, then
+ * resolve `..`) as they are; a proxy that decodes before routing, or a servlet container, turns
+ * `/app/..%2Fadmin` or `/app/..;/admin` into `/admin`. Literal and `%2e` dot segments are already resolved by the
+ * URL parser. Such a path never passes a prefix or regex rule (an exact rule names the URL itself).
+ */
+export function hasAmbiguousPath(path: string): boolean {
+  if (/%(2f|5c|25)/i.test(path)) return true;
+  return path.split('/').some((segment) => /^(\.|%2e){1,2}(;|$)/i.test(segment) || segment.startsWith('..;'));
+}
+
+/**
  * Does this canonical service URL fall under the rule?
  * - exact: the same canonical URL, query included;
  * - prefix: the same origin (scheme, host, port), and a path equal to the prefix's or below it at a segment
- *   boundary (`/moodle` covers `/moodle/login`, not `/moodle-evil`); the query is free;
- * - regex: anchored at both ends by construction, tested on the canonical URL.
+ *   boundary (`/moodle` covers `/moodle/login`, not `/moodle-evil`), never an ambiguous path; the query is free;
+ * - regex: anchored at both ends by construction, tested on the canonical URL, never an ambiguous path.
  */
 export function matches(rule: MatchRule, service: ServiceUrl): boolean {
   switch (rule.kind) {
     case 'exact':
       return rule.url.href === service.href;
     case 'prefix': {
-      if (rule.url.origin !== service.origin) return false;
+      if (rule.url.origin !== service.origin || hasAmbiguousPath(service.path)) return false;
       const prefix = rule.url.path;
       if (service.path === prefix) return true;
       return service.path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
     }
     case 'regex':
-      return rule.pattern.test(service.href);
+      return !hasAmbiguousPath(service.path) && rule.pattern.test(service.href);
   }
 }
 
