@@ -81,6 +81,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     forceCloseConnections: true,
     ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
   });
+  // Every route the bridge serves, for the fuzz test (which derives its endpoints from here, not from a copy).
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  app.decorate('casRoutes', routes);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   app.addContentTypeParser(
@@ -131,9 +137,28 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   app.setNotFoundHandler((request, reply) =>
     html(reply, 404, pages.badRequest(pageCtx(request), request.url.split('?')[0] ?? '')),
   );
+  // A client's mistake (malformed JSON or multipart, a body over the limit, an unsupported content type, a path
+  // outside /static, a client gone mid-request) keeps its 4xx status and is logged at info: only the bridge's own
+  // failures are 500 and error lines. The page names what was wrong in words, never the internal message.
+  const clientErrors: Record<number, string> = {
+    400: 'malformed body',
+    403: 'path',
+    404: 'path',
+    405: 'method',
+    413: 'body too large (64 KiB at most)',
+    415: 'content type',
+  };
   app.setErrorHandler((error, request, reply) => {
     const message = error instanceof Error ? error.message : 'error';
-    request.log.error({ err: { message, code: (error as { code?: string }).code } }, 'request failed');
+    const code = (error as { code?: string }).code;
+    const status = (error as { statusCode?: unknown }).statusCode;
+    const aborted = request.raw.destroyed || code === 'ECONNRESET' || code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH';
+    if (aborted || (typeof status === 'number' && status >= 400 && status < 500)) {
+      const answer = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
+      request.log.info({ err: { message, code }, status: answer }, 'client error');
+      return html(reply, answer, pages.badRequest(pageCtx(request), clientErrors[answer] ?? 'request'));
+    }
+    request.log.error({ err: { message, code } }, 'request failed');
     return html(reply, 500, pages.error(pageCtx(request), 'page.error.internal'));
   });
 
