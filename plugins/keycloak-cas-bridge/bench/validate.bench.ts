@@ -134,7 +134,7 @@ async function issue(store: TicketStore, s: SsoSession, count: number): Promise<
     match: { kind: 'prefix' as const, url: parsed.url },
     attributes: {},
     usernameAttribute: 'preferred_username',
-    proxy: { allowed: false, targets: [] },
+    proxy: { allowed: false, targets: [], callbacks: [], allowPrivateNetworks: false },
     logout: { type: 'none' as const, url: null },
     accessGroups: [],
     forceRenew: false,

@@ -22,6 +22,12 @@ services:
     proxy:
       allowed: true
       targets: [{ prefix: "https://api.ac-test.fr/" }]
+  - id: pgt-elsewhere
+    name: Callbacks on another host
+    match: { prefix: "https://pgt.ac-test.fr/" }
+    proxy:
+      allowed: true
+      callbacks: [{ prefix: "https://callbacks.ac-test.fr/cas/" }]
   - id: api
     name: API behind the ENT
     match: { prefix: "https://api.ac-test.fr/" }
@@ -63,7 +69,7 @@ export function harness(store: TicketStore, options: { callback?: ProxyCallback;
       options.callback ??
       (async (u, pgtId, pgtIou) => {
         callbacks.push({ url: u.href, pgtId, pgtIou });
-        return true;
+        return 'delivered';
       }),
     unsafeAllowHttpPgtUrl: options.unsafeHttp ?? false,
     issuer: 'cas.ac-test.fr',

@@ -189,7 +189,7 @@ export function ticketSecurity(name: string, open: () => Promise<{ store: Ticket
     });
 
     it('a pgtUrl whose callback fails (untrusted certificate): success without a PGT IOU', async () => {
-      const h = harness(store, { callback: async () => false });
+      const h = harness(store, { callback: async () => 'failed' });
       const { ticket } = await h.issue('https://ent.ac-test.fr/');
       const outcome = await validate(
         'p3/serviceValidate',
@@ -197,6 +197,58 @@ export function ticketSecurity(name: string, open: () => Promise<{ store: Ticket
         h.deps,
       );
       expect(outcome.result).toBe('success');
+      expect(outcome.body).not.toContain('proxyGrantingTicket');
+    });
+
+    it('a pgtUrl on another host than the service validated (default policy): INVALID_PROXY_CALLBACK, no call', async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue('https://ent.ac-test.fr/');
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://ent.ac-test.fr/', ticket, pgtUrl: 'https://internal.ac-test.fr/admin' },
+        h.deps,
+      );
+      expect(outcome.result).toBe('INVALID_PROXY_CALLBACK');
+      expect(h.callbacks).toHaveLength(0);
+    });
+
+    it.each([
+      ['an IPv4 address', 'https://169.254.169.254/latest/meta-data'],
+      ['an IPv6 address', 'https://[::1]/cb'],
+      ['a loopback address', 'https://127.0.0.1:6379/'],
+    ])('a pgtUrl with %s as host: INVALID_PROXY_CALLBACK, no call', async (_name, pgtUrl) => {
+      const h = harness(store);
+      const { ticket } = await h.issue('https://pgt.ac-test.fr/app');
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://pgt.ac-test.fr/app', ticket, pgtUrl },
+        h.deps,
+      );
+      expect(outcome.result).toBe('INVALID_PROXY_CALLBACK');
+      expect(h.callbacks).toHaveLength(0);
+    });
+
+    it("a pgtUrl allowed by the service's callbacks rule on another host is called", async () => {
+      const h = harness(store);
+      const { ticket } = await h.issue('https://pgt.ac-test.fr/app');
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://pgt.ac-test.fr/app', ticket, pgtUrl: 'https://callbacks.ac-test.fr/cas/pgt' },
+        h.deps,
+      );
+      expect(outcome.result).toBe('success');
+      expect(h.callbacks.map((c) => new URL(c.url).host)).toEqual(['callbacks.ac-test.fr']);
+    });
+
+    it('a pgtUrl whose host resolves to a private address: INVALID_PROXY_CALLBACK', async () => {
+      const h = harness(store, { callback: async () => 'refused_address' });
+      const { ticket } = await h.issue('https://ent.ac-test.fr/');
+      const outcome = await validate(
+        'p3/serviceValidate',
+        { service: 'https://ent.ac-test.fr/', ticket, pgtUrl: 'https://ent.ac-test.fr/cb' },
+        h.deps,
+      );
+      expect(outcome.result).toBe('INVALID_PROXY_CALLBACK');
       expect(outcome.body).not.toContain('proxyGrantingTicket');
     });
 

@@ -15,7 +15,18 @@ export interface RegisteredService {
   readonly attributes: Readonly<Record<string, string>>;
   /** The IdP claim that becomes `cas:user`. */
   readonly usernameAttribute: string;
-  readonly proxy: { readonly allowed: boolean; readonly targets: readonly MatchRule[] };
+  /**
+   * Proxying (CAS 3.0.3, 2.5.4; like Apereo CAS's proxy policy): which services it may get proxy tickets for
+   * (targets), where its pgtUrl may point (callbacks; empty: the origin of the service URL validated), and whether
+   * that callback may be an IP address or resolve to a private, loopback or link-local network (off by default: a
+   * pgtUrl is chosen by whoever validates a ticket, and would otherwise reach internal hosts).
+   */
+  readonly proxy: {
+    readonly allowed: boolean;
+    readonly targets: readonly MatchRule[];
+    readonly callbacks: readonly MatchRule[];
+    readonly allowPrivateNetworks: boolean;
+  };
   readonly logout: { readonly type: 'back-channel' | 'front-channel' | 'none'; readonly url: ServiceUrl | null };
   /** Glob patterns on the IdP's `groups` claim; empty means everyone may sign in. */
   readonly accessGroups: readonly RegExp[];
@@ -52,9 +63,14 @@ const serviceSchema = z
     attributes: z.record(attributeName, claimName).default({}),
     usernameAttribute: claimName.default('preferred_username'),
     proxy: z
-      .object({ allowed: z.boolean().default(false), targets: z.array(matchSchema).default([]) })
+      .object({
+        allowed: z.boolean().default(false),
+        targets: z.array(matchSchema).default([]),
+        callbacks: z.array(matchSchema).default([]),
+        allowPrivateNetworks: z.boolean().default(false),
+      })
       .strict()
-      .default({ allowed: false, targets: [] }),
+      .default({ allowed: false, targets: [], callbacks: [], allowPrivateNetworks: false }),
     logout: z
       .object({
         type: z.enum(['back-channel', 'front-channel', 'none']).default('back-channel'),
@@ -136,20 +152,26 @@ export function parseRegistry(text: string): Registry {
     const at = `services.${index}`;
     const match = compileRule(s.match, `${at}.match`, problems);
     const targets = s.proxy.targets.map((t, i) => compileRule(t, `${at}.proxy.targets.${i}`, problems));
+    const callbacks = s.proxy.callbacks.map((c, i) => compileRule(c, `${at}.proxy.callbacks.${i}`, problems));
     let logoutUrl: ServiceUrl | null = null;
     if (s.logout.url !== undefined) {
       const parsed = parseServiceUrl(s.logout.url);
       if (parsed.ok) logoutUrl = parsed.url;
       else problems.push(`${at}.logout.url: "${s.logout.url}" is not a usable URL (${parsed.problem})`);
     }
-    if (match === null || targets.some((t) => t === null)) return;
+    if (match === null || targets.some((t) => t === null) || callbacks.some((c) => c === null)) return;
     services.push({
       id: s.id,
       name: s.name,
       match,
       attributes: s.attributes,
       usernameAttribute: s.usernameAttribute,
-      proxy: { allowed: s.proxy.allowed, targets: targets.filter((t): t is MatchRule => t !== null) },
+      proxy: {
+        allowed: s.proxy.allowed,
+        targets: targets.filter((t): t is MatchRule => t !== null),
+        callbacks: callbacks.filter((c): c is MatchRule => c !== null),
+        allowPrivateNetworks: s.proxy.allowPrivateNetworks,
+      },
       logout: { type: s.logout.type, url: logoutUrl },
       accessGroups: s.access.groups.map(globToRegExp),
       forceRenew: s.renew,

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildHttpServer } from '../adapters/http-server.js';
 import { createBridgeMetrics } from '../adapters/metrics.js';
-import { createOutbound } from '../adapters/outbound-http.js';
+import { AddressNotPublicError, createOutbound } from '../adapters/outbound-http.js';
 import { watchRegistryFile } from '../adapters/registry-file.js';
 import { createSingleLogout } from '../adapters/single-logout.js';
 import { instrumentStore } from '../adapters/ticket-store.instrumented.js';
@@ -94,15 +94,20 @@ export async function startBridge(
     store,
     idp,
     singleLogout,
-    proxyCallback: async (url, pgtId, pgtIou) => {
+    proxyCallback: async (url, pgtId, pgtIou, policy) => {
       const target = new URL(url.href);
       target.searchParams.set('pgtId', pgtId);
       target.searchParams.set('pgtIou', pgtIou);
       try {
-        return (await call({ url: target.href, method: 'GET' })) === 200;
+        const status = await call({ url: target.href, method: 'GET', publicOnly: !policy.allowPrivateNetworks });
+        return status === 200 ? 'delivered' : 'failed';
       } catch (error) {
+        if (error instanceof AddressNotPublicError) {
+          logger.warn({ host: url.origin }, 'pgtUrl refused: not a public address');
+          return 'refused_address';
+        }
         logger.warn({ reason: error instanceof Error ? error.message : 'error' }, 'pgtUrl callback failed');
-        return false;
+        return 'failed';
       }
     },
     metrics,

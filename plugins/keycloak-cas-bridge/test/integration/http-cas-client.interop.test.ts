@@ -7,7 +7,8 @@ import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } f
 /**
  * http-cas-client 0.4.3 (npm), a CAS 3 client no one here wrote, through the whole proxy chain:
  * app1 gets a PGT (pgtUrl callback), asks /proxy for a PT to app2; app2 validates it at /p3/proxyValidate, gets its
- * own PGT and proxies on to app3. Its pgtUrl is plain http, so the bridge runs with the unsafe test switch.
+ * own PGT and proxies on to app3. Its pgtUrl is plain http, so the bridge runs with the unsafe test switch, and on
+ * loopback, which each service's proxy policy allows (allowPrivateNetworks).
  * (It counts as interop: it starts several servers and is slower than unit tests, though it needs no Debian package.)
  */
 type Handler = (req: unknown, res: unknown) => Promise<boolean>;
@@ -58,12 +59,12 @@ services:
   - id: app1
     name: App 1 (proxy)
     match: { prefix: "http://127.0.0.1:${p1}/" }
-    proxy: { allowed: true, targets: [{ prefix: "http://127.0.0.1:${p2}/" }] }
+    proxy: { allowed: true, targets: [{ prefix: "http://127.0.0.1:${p2}/" }], allowPrivateNetworks: true }
   - id: app2
     name: App 2 (proxied, proxies on)
     match: { prefix: "http://127.0.0.1:${p2}/" }
     attributes: { mail: email }
-    proxy: { allowed: true, targets: [{ prefix: "http://127.0.0.1:${p3}/" }] }
+    proxy: { allowed: true, targets: [{ prefix: "http://127.0.0.1:${p3}/" }], allowPrivateNetworks: true }
   - id: app3
     name: App 3 (end of the chain)
     match: { prefix: "http://127.0.0.1:${p3}/" }

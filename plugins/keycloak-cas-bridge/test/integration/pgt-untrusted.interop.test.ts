@@ -19,7 +19,14 @@ it('a pgtUrl whose certificate the bridge does not trust gets no PGT, and the ca
   const t = await startBridgeUnderTest({
     registry: `
 services:
-  - { id: portal, name: Portal, match: { prefix: "https://ent.ac-test.fr/" }, proxy: { allowed: true, targets: [{ prefix: "https://api.ac-test.fr/" }] } }
+  - id: portal
+    name: Portal
+    match: { prefix: "https://ent.ac-test.fr/" }
+    proxy:
+      allowed: true
+      targets: [{ prefix: "https://api.ac-test.fr/" }]
+      callbacks: [{ prefix: "https://127.0.0.1:${port}/" }]
+      allowPrivateNetworks: true
 `,
   });
   try {

@@ -21,7 +21,16 @@ export interface ValidationParams {
 }
 
 /** GETs pgtUrl with pgtId and pgtIou over https with a trusted certificate; true only on HTTP 200. */
-export type ProxyCallback = (url: ServiceUrl, pgtId: string, pgtIou: string) => Promise<boolean>;
+/**
+ * Calls the pgtUrl (CAS 3.0.3, 2.5.4) within a total deadline: `delivered` on a 200; `refused_address` when its host
+ * resolves to a private, loopback or link-local address the service may not reach; `failed` otherwise.
+ */
+export type ProxyCallback = (
+  url: ServiceUrl,
+  pgtId: string,
+  pgtIou: string,
+  policy: { readonly allowPrivateNetworks: boolean },
+) => Promise<'delivered' | 'refused_address' | 'failed'>;
 
 export interface ValidationDeps {
   readonly registry: () => Registry;
