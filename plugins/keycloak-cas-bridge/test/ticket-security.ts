@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { proxy } from '../src/core/proxy.js';
-import type { TicketStore } from '../src/core/records.js';
+import { MAX_SESSION_SERVICES, type TicketStore } from '../src/core/records.js';
 import { validate } from '../src/core/validation.js';
 import { harness } from './harness.js';
 
@@ -433,6 +433,24 @@ export function sessionServiceRules(name: string, open: () => Promise<{ store: T
     );
     const services = (await store.getSession(s.id, h.clock.now()))?.services ?? [];
     expect(services.map((x) => x.ticket).sort()).toEqual(['ST-3', 'ST-4']);
+    await close();
+  });
+
+  it(`remembers at most ${MAX_SESSION_SERVICES} services per session, the latest ones (${name} store)`, async () => {
+    const { store, close } = await open();
+    const h = harness(store);
+    const s = await h.session();
+    for (let i = 0; i < MAX_SESSION_SERVICES + 50; i++) {
+      await store.addSessionService(
+        s.id,
+        { service: `https://a.ac-test.fr/${i}`, serviceId: 'app-a', ticket: `ST-${i}` },
+        h.clock.now(),
+      );
+    }
+    const services = (await store.getSession(s.id, h.clock.now()))?.services ?? [];
+    expect(services).toHaveLength(MAX_SESSION_SERVICES);
+    expect(services.map((x) => x.ticket)).toContain(`ST-${MAX_SESSION_SERVICES + 49}`);
+    expect(services.map((x) => x.ticket)).not.toContain('ST-0');
     await close();
   });
 }

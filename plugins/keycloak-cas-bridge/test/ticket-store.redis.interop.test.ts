@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { requireRedis } from '@apps-education/testkit';
+import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { createRedisTicketStore } from '../src/adapters/ticket-store.redis.js';
 import { harness } from './harness.js';
@@ -30,4 +31,27 @@ it('two store handles (two bridge processes) on one Redis share tickets, session
   await two.deleteSession(session.id);
   expect(await one.getSession(session.id, h.clock.now())).toBeNull();
   await Promise.all([one.close(), two.close()]);
+});
+
+it('trims expired sessions from the sessions index when a session is stored, not only when /metrics counts them', async () => {
+  const url = await requireRedis();
+  const prefix = `cas-trim-${Date.now()}:`;
+  const redis = new Redis(url);
+  const store = createRedisTicketStore(url, { prefix });
+  try {
+    await redis.zadd(`${prefix}sessions`, Date.now() - 1_000, 'TGC-expired-long-ago');
+    await store.putSession({
+      id: 'TGC-new',
+      subject: 's',
+      claims: {},
+      authenticationDate: new Date().toISOString(),
+      idToken: null,
+      services: [],
+      expiresAt: Date.now() + 60_000,
+    });
+    expect(await redis.zrange(`${prefix}sessions`, 0, -1)).toEqual(['TGC-new']);
+  } finally {
+    await store.close();
+    await redis.quit();
+  }
 });

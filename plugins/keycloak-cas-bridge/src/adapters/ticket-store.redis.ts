@@ -1,14 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { PgtRecord, SessionService, SsoSession, TicketRecord, TicketStore } from '../core/records.js';
+import {
+  MAX_SESSION_SERVICES,
+  type PgtRecord,
+  type SessionService,
+  type SsoSession,
+  type TicketRecord,
+  type TicketStore,
+} from '../core/records.js';
 
 /**
  * For several bridge processes behind a load balancer: every piece of state in Redis, every key with a TTL.
  * - single use: `GETDEL` (Redis 6.2+) returns and removes a ticket in one atomic command;
  * - a session's services are a hash beside it keyed by service URL (HSET: no read-modify-write race between
- *   processes, and a new login to the same service replaces the old entry);
+ *   processes, and a new login to the same service replaces the old entry), capped at MAX_SESSION_SERVICES like the
+ *   other stores: a sorted set beside it orders them by time, and one Lua script adds and evicts the oldest
+ *   atomically (a single logout never fires more back-channel POSTs than that);
  * - a session's PGTs are a set beside it, deleted with it at logout (one MULTI);
- * - active sessions are counted from a sorted set scored by expiry;
+ * - active sessions are counted from a sorted set scored by expiry, trimmed of expired ones at every new session
+ *   (not only when /metrics is read);
  * - a completed login's id is claimed with SET NX until it expires (single use across replicas); the key that seals
  *   logins in progress is made once with SET NX and shared.
  */
@@ -20,6 +30,7 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     ticket: (id: string) => `${prefix}t:${id}`,
     session: (id: string) => `${prefix}s:${id}`,
     services: (id: string) => `${prefix}s:${id}:services`,
+    servicesOrder: (id: string) => `${prefix}s:${id}:services-order`,
     pgts: (id: string) => `${prefix}s:${id}:pgts`,
     pgt: (id: string) => `${prefix}p:${id}`,
     active: `${prefix}sessions`,
@@ -28,6 +39,35 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
   };
   const ttl = (expiresAt: number) => Math.max(1, expiresAt - Date.now());
   let loginKeys: Buffer[] | null = null;
+  // KEYS: services hash, order set; ARGV: service URL, entry, time, cap, ttl ms.
+  redis.defineCommand('casAddService', {
+    numberOfKeys: 2,
+    lua: `
+      redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+      redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+      local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+      if extra > 0 then
+        local oldest = redis.call('ZPOPMIN', KEYS[2], extra)
+        for i = 1, #oldest, 2 do redis.call('HDEL', KEYS[1], oldest[i]) end
+      end
+      redis.call('PEXPIRE', KEYS[1], ARGV[5])
+      redis.call('PEXPIRE', KEYS[2], ARGV[5])
+      return 1`,
+  });
+  const addService = (id: string, entry: SessionService, at: number, px: number) =>
+    (
+      redis as unknown as {
+        casAddService(a: string, b: string, c: string, d: string, e: number, f: number, g: number): Promise<number>;
+      }
+    ).casAddService(
+      k.services(id),
+      k.servicesOrder(id),
+      entry.service,
+      JSON.stringify(entry),
+      at,
+      MAX_SESSION_SERVICES,
+      px,
+    );
   /** A stored record, or null when absent or expired (Redis' own expiry can lag the clock by a few ms). */
   const live = <T extends { expiresAt: number }>(raw: string | null, now: number): T | null => {
     if (raw === null) return null;
@@ -45,15 +85,22 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     async putSession(session) {
       const { services, ...rest } = session;
       const px = ttl(session.expiresAt);
+      const kept = services.slice(-MAX_SESSION_SERVICES);
       const multi = redis
         .multi()
         .set(k.session(session.id), JSON.stringify(rest), 'PX', px)
-        .del(k.services(session.id));
-      if (services.length > 0) {
-        const fields = Object.fromEntries(services.map((s) => [s.service, JSON.stringify(s)]));
-        multi.hset(k.services(session.id), fields).pexpire(k.services(session.id), px);
+        .del(k.services(session.id), k.servicesOrder(session.id));
+      if (kept.length > 0) {
+        const fields = Object.fromEntries(kept.map((s) => [s.service, JSON.stringify(s)]));
+        // Carried-over services keep their order: scores 1..n, older than anything added later.
+        const order = kept.flatMap((s, i) => [i + 1, s.service]);
+        multi
+          .hset(k.services(session.id), fields)
+          .pexpire(k.services(session.id), px)
+          .zadd(k.servicesOrder(session.id), ...order)
+          .pexpire(k.servicesOrder(session.id), px);
       }
-      await multi.zadd(k.active, session.expiresAt, session.id).exec();
+      await multi.zadd(k.active, session.expiresAt, session.id).zremrangebyscore(k.active, '-inf', Date.now()).exec();
     },
     async getSession(id, now) {
       const replies = (await redis.multi().get(k.session(id)).hgetall(k.services(id)).exec()) ?? [];
@@ -69,18 +116,14 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     async addSessionService(id, entry, now) {
       const session = live<SsoSession>(await redis.get(k.session(id)), now);
       if (!session) return;
-      await redis
-        .multi()
-        .hset(k.services(id), entry.service, JSON.stringify(entry))
-        .pexpire(k.services(id), ttl(session.expiresAt))
-        .exec();
+      await addService(id, entry, Date.now(), ttl(session.expiresAt));
     },
     async deleteSession(id) {
       const session = await this.getSession(id, 0);
       const pgts = await redis.smembers(k.pgts(id));
       await redis
         .multi()
-        .del(k.session(id), k.services(id), k.pgts(id), ...pgts.map(k.pgt))
+        .del(k.session(id), k.services(id), k.servicesOrder(id), k.pgts(id), ...pgts.map(k.pgt))
         .zrem(k.active, id)
         .exec();
       return session;
