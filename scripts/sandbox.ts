@@ -4,7 +4,8 @@
  * small CAS-protected demo page; delivers a first notification through portal-events, and prints the URLs and test
  * accounts. Stops cleanly on Ctrl-C. Later plugins add their services here.
  *
- * Ports: SANDBOX_IDP_PORT (8180), SANDBOX_PORTAL_PORT (8190), SANDBOX_CAS_PORT (8200), SANDBOX_DEMO_PORT (8210);
+ * Ports: SANDBOX_IDP_PORT (8180), SANDBOX_PORTAL_PORT (8190), SANDBOX_CAS_PORT (8200), SANDBOX_CAS_MONITORING_PORT
+ * (8201: the bridge's /readyz and /metrics), SANDBOX_DEMO_PORT (8210);
  * 0 picks free ones.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,7 @@ const portal = await startLaboiteDouble({ apiKeys: [apiKey], port: port('SANDBOX
 
 // The CAS bridge in front of the provider, and a demo application protected by CAS.
 const casPort = port('SANDBOX_CAS_PORT', 8200) || (await freePort());
+const casMonitoringPort = port('SANDBOX_CAS_MONITORING_PORT', 8201);
 const demoPort = port('SANDBOX_DEMO_PORT', 8210) || (await freePort());
 const casUrl = `http://127.0.0.1:${casPort}/cas`;
 const demoUrl = `http://127.0.0.1:${demoPort}/`;
@@ -68,6 +70,7 @@ const cas = await startBridge(
     registry: registryPath,
     store: { type: 'sqlite', path: join(stateDir, 'cas-bridge.db') },
     unsafe: { allowHttpIssuer: true },
+    monitoring: { listen: { host: '127.0.0.1', port: casMonitoringPort } },
   }),
   { logLevel: 'warn' },
 );
@@ -144,7 +147,7 @@ Sandbox ready / Bac à sable prêt
 ${accounts}
 
   CAS bridge (SQLite store, in front of the provider)
-    CAS server: ${casUrl}   (login: ${casUrl}/login)
+    CAS server: ${casUrl}   (login: ${casUrl}/login; /readyz and /metrics: ${cas.monitoringAddress})
     demo page protected by CAS: ${demoUrl}
 
   LaBoite double (portal)

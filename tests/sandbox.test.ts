@@ -7,7 +7,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops it', async () => {
   const sandbox = spawnCaptured(process.execPath, ['--import', 'tsx', 'scripts/sandbox.ts'], {
     cwd: root,
-    env: { SANDBOX_IDP_PORT: '0', SANDBOX_PORTAL_PORT: '0', SANDBOX_CAS_PORT: '0', SANDBOX_DEMO_PORT: '0' },
+    env: {
+      SANDBOX_IDP_PORT: '0',
+      SANDBOX_PORTAL_PORT: '0',
+      SANDBOX_CAS_PORT: '0',
+      SANDBOX_CAS_MONITORING_PORT: '0',
+      SANDBOX_DEMO_PORT: '0',
+    },
   });
   try {
     await sandbox.waitFor('Ctrl-C to stop', 15_000);

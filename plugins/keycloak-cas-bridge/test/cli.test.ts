@@ -30,7 +30,7 @@ describe('the keycloak-cas-bridge command', () => {
     writeFileSync(join(dir.path, 'services.yml'), 'services: []\n');
     writeFileSync(
       join(dir.path, 'cas-bridge.yml'),
-      `publicUrl: http://127.0.0.1:${port}/cas\nlisten: { port: ${port} }\noidc: { issuer: "https://sso.ac-test.fr/realms/apps", clientId: cas-bridge }\nregistry: ${join(dir.path, 'services.yml')}\nstore: { type: sqlite, path: ${join(dir.path, 'cas.db')} }\n`,
+      `publicUrl: http://127.0.0.1:${port}/cas\nlisten: { port: ${port} }\nmonitoring: { listen: { port: ${await freePort()} } }\noidc: { issuer: "https://sso.ac-test.fr/realms/apps", clientId: cas-bridge }\nregistry: ${join(dir.path, 'services.yml')}\nstore: { type: sqlite, path: ${join(dir.path, 'cas.db')} }\n`,
     );
     const run = spawnCaptured(process.execPath, ['--import', 'tsx', cli], {
       cwd: root,

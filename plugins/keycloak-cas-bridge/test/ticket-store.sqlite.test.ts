@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { tempDir } from '@apps-education/testkit';
+import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { openSqliteTicketStore } from '../src/adapters/ticket-store.sqlite.js';
 import { harness } from './harness.js';
@@ -28,4 +29,24 @@ it('keeps tickets and sessions across a restart (SQLite file reopened)', async (
   expect((await second.getSession(session.id, h.clock.now()))?.subject).toBe(session.subject);
   expect((await second.takeTicket(ticket, h.clock.now()))?.service).toBe('https://a.ac-test.fr/');
   await second.close();
+});
+
+it('counts sessions and sweeps every table through an index on its expiry column, not a full scan', async () => {
+  await using dir = await tempDir('cas-sqlite-');
+  const path = join(dir.path, 'cas.db');
+  const store = openSqliteTicketStore(path);
+  await store.close();
+  const db = new Database(path, { readonly: true });
+  try {
+    for (const table of ['cas_tickets', 'cas_sessions', 'cas_pgts', 'cas_used_logins']) {
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN SELECT count(*) FROM ${table} WHERE expires_at > ?`)
+        .all(0)
+        .map((row) => (row as { detail: string }).detail)
+        .join(' ');
+      expect(plan, table).toMatch(new RegExp(`USING (COVERING )?INDEX ${table}_expires_at`));
+    }
+  } finally {
+    db.close();
+  }
 });

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createLoginFlow, type IdentityProvider, LoginError } from '@apps-education/oidc-login';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -40,6 +41,11 @@ export interface HttpServerDeps {
   readonly staticDir: string;
   /** PEM certificate and key to serve https directly. */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * Where /readyz and /metrics are served: on their own listener (`separate`: the caller starts it with
+   * buildMonitoringServer), or on this server to a bearer token.
+   */
+  readonly monitoring: { readonly publicToken: string | null };
 }
 
 export const SSO_COOKIE = 'CASTGC';
@@ -439,17 +445,56 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   app.get(`${basePath}/healthz`, async (_request, reply) => reply.type('text/plain').send('ok\n'));
-  app.get(`${basePath}/readyz`, async (_request, reply) => {
-    const timeout = <T>(p: Promise<T>) =>
-      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000))]);
-    const checks = await Promise.allSettled([timeout(deps.store.ping()), timeout(deps.idp.ready())]);
-    const [store, idp] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
-    const ready = store === 'ok' && idp === 'ok';
-    return reply.code(ready ? 200 : 503).send({ ready, store, idp });
-  });
-  app.get(`${basePath}/metrics`, async (_request, reply) =>
-    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
-  );
+  if (deps.monitoring.publicToken !== null) {
+    const expected = createHash('sha256').update(deps.monitoring.publicToken).digest();
+    // Constant-time: both sides hashed to the same length first.
+    const allowed = (request: FastifyRequest) => {
+      const given = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      return given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
+    };
+    const guarded =
+      (handler: (reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
+        if (!allowed(request))
+          return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('token required\n');
+        return handler(reply);
+      };
+    app.get(
+      `${basePath}/readyz`,
+      guarded((reply) => readiness(deps, reply)),
+    );
+    app.get(
+      `${basePath}/metrics`,
+      guarded((reply) => exposition(deps, reply)),
+    );
+  }
 
+  return app;
+}
+
+type MonitoringDeps = Pick<HttpServerDeps, 'store' | 'idp' | 'metrics' | 'logger'>;
+
+async function readiness(deps: MonitoringDeps, reply: FastifyReply) {
+  const timeout = <T>(p: Promise<T>) =>
+    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000))]);
+  const checks = await Promise.allSettled([timeout(deps.store.ping()), timeout(deps.idp.ready())]);
+  const [store, idp] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
+  const ready = store === 'ok' && idp === 'ok';
+  return reply.code(ready ? 200 : 503).send({ ready, store, idp });
+}
+
+async function exposition(deps: MonitoringDeps, reply: FastifyReply) {
+  return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+}
+
+/** The monitoring listener: /readyz and /metrics (and /healthz), at the root of an address of their own. */
+export async function buildMonitoringServer(deps: MonitoringDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  });
+  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
+  app.get('/readyz', (_request, reply) => readiness(deps, reply));
+  app.get('/metrics', (_request, reply) => exposition(deps, reply));
   return app;
 }

@@ -62,6 +62,22 @@ export const configSchema = z
       .default({ backChannelAttempts: 3, timeoutMs: 5_000 }),
     /** Extra CA certificates (PEM file) trusted for pgtUrl callbacks and back-channel logout, beside the system ones. */
     extraCaFile: z.string().optional(),
+    /**
+     * /readyz and /metrics tell an outsider how the bridge and its store are doing: never on the public address
+     * without a token. By default on a listener of their own (127.0.0.1:9464), for Prometheus and the orchestrator;
+     * with a token (CAS_MONITORING_TOKEN), on the public address too, to `Authorization: Bearer <token>` only.
+     * /healthz (liveness, says nothing) stays public.
+     */
+    monitoring: z
+      .object({
+        listen: z
+          .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) })
+          .strict()
+          .optional(),
+        token: z.string().min(24, 'at least 24 characters (openssl rand -hex 24)').optional(),
+      })
+      .strict()
+      .default({}),
     /** Test-only switches; each one weakens the protocol and says so. */
     unsafe: z
       .object({ allowHttpPgtUrl: z.boolean().default(false), allowHttpIssuer: z.boolean().default(false) })
@@ -84,6 +100,8 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
   if (env.CAS_PUBLIC_URL) merged.publicUrl = env.CAS_PUBLIC_URL;
   if (env.CAS_REDIS_URL) merged.store = { type: 'redis', url: env.CAS_REDIS_URL };
   if (env.CAS_PORT) merged.listen = { ...((merged.listen as object) ?? {}), port: Number(env.CAS_PORT) };
+  if (env.CAS_MONITORING_TOKEN)
+    merged.monitoring = { ...((merged.monitoring as object) ?? {}), token: env.CAS_MONITORING_TOKEN };
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     throw new BridgeError(
@@ -92,6 +110,9 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
     );
   }
   const config = result.data;
+  // Neither a listener nor a token: the monitoring routes get their own listener on loopback.
+  if (!config.monitoring.listen && !config.monitoring.token)
+    config.monitoring.listen = { host: '127.0.0.1', port: 9464 };
   if (config.oidc.issuer.startsWith('http:') && !config.unsafe.allowHttpIssuer) {
     throw new BridgeError('INVALID_CONFIG', ['oidc.issuer: https is required (unsafe.allowHttpIssuer for tests only)']);
   }

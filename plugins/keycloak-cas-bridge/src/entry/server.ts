@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createIdentityProvider } from '@apps-education/oidc-login';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildHttpServer } from '../adapters/http-server.js';
+import { buildHttpServer, buildMonitoringServer } from '../adapters/http-server.js';
 import { createBridgeMetrics } from '../adapters/metrics.js';
 import { AddressNotPublicError, createOutbound } from '../adapters/outbound-http.js';
 import { watchRegistryFile } from '../adapters/registry-file.js';
@@ -21,6 +21,8 @@ export interface RunningBridge {
   readonly app: FastifyInstance;
   /** The address it listens on, e.g. `https://127.0.0.1:8443`. */
   readonly address: string;
+  /** Where /readyz and /metrics are served on their own, e.g. `http://127.0.0.1:9464` (null: on the public address). */
+  readonly monitoringAddress: string | null;
   readonly store: TicketStore;
   stop(): Promise<void>;
 }
@@ -116,6 +118,7 @@ export async function startBridge(
     sessionTtlMs: config.tickets.ssoSessionSeconds * 1000,
     loginTtlMs: config.tickets.loginSeconds * 1000,
     unsafeAllowHttpPgtUrl: config.unsafe.allowHttpPgtUrl,
+    monitoring: { publicToken: config.monitoring.token ?? null },
     dsfrDir: options.dsfrDir ?? dsfrDist(),
     staticDir: options.staticDir ?? staticDir(),
     ...(config.tls
@@ -126,13 +129,27 @@ export async function startBridge(
     logger.warn({ unsafe: config.unsafe }, 'UNSAFE test switches are on: never in production');
   }
   const address = await app.listen({ host: config.listen.host, port: config.listen.port });
-  logger.info({ address, publicUrl: config.publicUrl, store: config.store.type }, 'CAS bridge listening');
+  let monitoringApp: FastifyInstance | null = null;
+  let monitoringAddress: string | null = null;
+  if (config.monitoring.listen) {
+    monitoringApp = await buildMonitoringServer({ store, idp, metrics, logger });
+    monitoringAddress = await monitoringApp.listen({
+      host: config.monitoring.listen.host,
+      port: config.monitoring.listen.port,
+    });
+  }
+  logger.info(
+    { address, monitoringAddress, publicUrl: config.publicUrl, store: config.store.type },
+    'CAS bridge listening',
+  );
   return {
     app,
     address,
+    monitoringAddress,
     store,
     async stop() {
       registryFile.close();
+      await monitoringApp?.close();
       await app.close();
       await store.close();
     },

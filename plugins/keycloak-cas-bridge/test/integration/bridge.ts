@@ -16,6 +16,8 @@ export interface BridgeUnderTest {
   readonly bridge: RunningBridge;
   readonly idp: OidcProviderHandle;
   readonly publicUrl: string;
+  /** The monitoring listener (/readyz, /metrics), on a free port of its own. */
+  readonly monitoringUrl: string;
   readonly registryPath: string;
   close(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startBridgeUnderTest(options: {
     registry: registryPath,
     store: options.store ?? { type: 'memory' },
     unsafe: { allowHttpIssuer: true, allowHttpPgtUrl: false },
+    monitoring: { listen: { host: '127.0.0.1', port: 0 } },
     ...(options.tls ? { tls: { certFile: options.tls.certPath, keyFile: options.tls.keyPath } } : {}),
     ...options.config,
   });
@@ -71,6 +74,7 @@ export async function startBridgeUnderTest(options: {
     bridge,
     idp,
     publicUrl,
+    monitoringUrl: bridge.monitoringAddress ?? publicUrl,
     registryPath,
     async close() {
       await bridge.stop();

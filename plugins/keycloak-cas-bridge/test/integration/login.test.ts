@@ -178,10 +178,34 @@ describe('CAS /login through the OpenID provider', () => {
 
   it('answers /healthz and /readyz, and /metrics counts logins and validations', async () => {
     expect((await fetch(`${t.publicUrl}/healthz`)).status).toBe(200);
-    expect(await (await fetch(`${t.publicUrl}/readyz`)).json()).toEqual({ ready: true, store: 'ok', idp: 'ok' });
-    const metrics = await (await fetch(`${t.publicUrl}/metrics`)).text();
+    expect(await (await fetch(`${t.monitoringUrl}/readyz`)).json()).toEqual({ ready: true, store: 'ok', idp: 'ok' });
+    const metrics = await (await fetch(`${t.monitoringUrl}/metrics`)).text();
     expect(metrics).toMatch(/cas_bridge_logins_total\{outcome="idp"\} \d+/);
     expect(metrics).toMatch(/cas_bridge_validations_total\{endpoint="p3\/serviceValidate",result="success"\} \d+/);
+  });
+
+  it('serves neither /readyz nor /metrics on the public address by default (their own listener has them)', async () => {
+    expect((await fetch(`${t.publicUrl}/readyz`)).status).toBe(404);
+    expect((await fetch(`${t.publicUrl}/metrics`)).status).toBe(404);
+    expect((await fetch(`${t.publicUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${t.monitoringUrl}/metrics`)).status).toBe(200);
+  });
+
+  it('serves /readyz and /metrics on the public address to a bearer token only, when one is set', async () => {
+    const token = 'a-monitoring-token-of-32-characters!';
+    const withToken = await startBridgeUnderTest({ registry: REGISTRY(1), config: { monitoring: { token } } });
+    try {
+      expect(withToken.monitoringUrl).toBe(withToken.publicUrl);
+      expect((await fetch(`${withToken.publicUrl}/metrics`)).status).toBe(401);
+      expect(
+        (await fetch(`${withToken.publicUrl}/readyz`, { headers: { authorization: 'Bearer wrong' } })).status,
+      ).toBe(401);
+      const metrics = await fetch(`${withToken.publicUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('cas_bridge_logins_total');
+    } finally {
+      await withToken.close();
+    }
   });
 
   it('/readyz says 503 when the IdP is down, and /login shows a clear page', async () => {
@@ -189,7 +213,7 @@ describe('CAS /login through the OpenID provider', () => {
     try {
       const bridgeWithoutDiscovery = await startBridgeUnderTest({ registry: REGISTRY(sloPort), idp: t.idp });
       try {
-        expect((await fetch(`${bridgeWithoutDiscovery.publicUrl}/readyz`)).status).toBe(503);
+        expect((await fetch(`${bridgeWithoutDiscovery.monitoringUrl}/readyz`)).status).toBe(503);
         const page = await createUserAgent().request(
           `${bridgeWithoutDiscovery.publicUrl}/login?service=${encodeURIComponent(APP)}`,
         );

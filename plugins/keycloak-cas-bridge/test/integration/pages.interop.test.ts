@@ -132,7 +132,7 @@ describe('bridge pages in a browser', () => {
 
   it('/metrics passes promtool check metrics', async () => {
     const promtool = requireCommand('promtool', 'prometheus');
-    const exposition = await (await fetch(`${t.publicUrl}/metrics`)).text();
+    const exposition = await (await fetch(`${t.monitoringUrl}/metrics`)).text();
     const result = spawnSync(promtool, ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.status).toBe(0);
