@@ -1,3 +1,5 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { importPKCS8 } from 'jose';
 import * as oidc from 'openid-client';
 /** Claims as received: strings and lists of strings (anything else is dropped). */
 export type Claims = Readonly<Record<string, string | readonly string[]>>;
@@ -9,10 +11,65 @@ export type Claims = Readonly<Record<string, string | readonly string[]>>;
  * id) and the userinfo subject.
  * Discovery is cached and retried on failure; every IdP call is bounded by `timeoutMs`.
  */
+/**
+ * How the client authenticates at the token endpoint (OIDC Core 9):
+ * - client_secret_basic: HTTP Basic; openid-client form-encodes id and secret first (RFC 6749, 2.3.1), which some
+ *   IdPs (LemonLDAP::NG 2.16) do not decode: `cas-bridge` arrives as `cas%2Dbridge`... so the secret fails there;
+ * - client_secret_post: id and secret in the form body, read the same by every IdP;
+ * - private_key_jwt: a JWT signed with the client's own key (RSA or P-256 PEM), no shared secret at all; the IdP
+ *   knows the public key (publicJwk(), e.g. served for Keycloak's "JWKS URL");
+ * - none: a public client (PKCE only).
+ */
+export type ClientAuthentication =
+  | { readonly method: 'client_secret_basic' | 'client_secret_post'; readonly secret: string }
+  | { readonly method: 'private_key_jwt'; readonly privateKeyPem: string; readonly keyId?: string }
+  | { readonly method: 'none' };
+
+/** The public half of a private_key_jwt key, as a JWK the IdP can be given (with its kid, alg and use). */
+export function publicJwk(privateKeyPem: string, keyId?: string): Record<string, unknown> {
+  const publicKey = createPublicKey(createPrivateKey(privateKeyPem));
+  return {
+    ...publicKey.export({ format: 'jwk' }),
+    alg: signingAlgorithm(privateKeyPem),
+    use: 'sig',
+    ...(keyId ? { kid: keyId } : {}),
+  };
+}
+
+function signingAlgorithm(privateKeyPem: string): 'RS256' | 'ES256' {
+  const key = createPrivateKey(privateKeyPem);
+  if (key.asymmetricKeyType === 'rsa') return 'RS256';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error('private_key_jwt needs an RSA or P-256 (prime256v1) private key');
+}
+
+async function clientAuth(options: IdentityProviderOptions): Promise<{ secret?: string; auth: oidc.ClientAuth }> {
+  const chosen: ClientAuthentication =
+    options.clientAuthentication ??
+    (options.clientSecret ? { method: 'client_secret_basic', secret: options.clientSecret } : { method: 'none' });
+  switch (chosen.method) {
+    case 'client_secret_basic':
+      return { secret: chosen.secret, auth: oidc.ClientSecretBasic(chosen.secret) };
+    case 'client_secret_post':
+      return { secret: chosen.secret, auth: oidc.ClientSecretPost(chosen.secret) };
+    case 'private_key_jwt': {
+      const key = await importPKCS8(
+        createPrivateKey(chosen.privateKeyPem).export({ format: 'pem', type: 'pkcs8' }).toString(),
+        signingAlgorithm(chosen.privateKeyPem),
+      );
+      return { auth: oidc.PrivateKeyJwt(chosen.keyId ? { key, kid: chosen.keyId } : key) };
+    }
+    case 'none':
+      return { auth: oidc.None() };
+  }
+}
+
 export interface IdentityProviderOptions {
   readonly issuer: string;
   readonly clientId: string;
   readonly clientSecret?: string;
+  /** How the client authenticates; by default client_secret_basic with clientSecret, or none without. */
+  readonly clientAuthentication?: ClientAuthentication;
   readonly scopes: string;
   readonly redirectUri: string;
   readonly timeoutMs: number;
@@ -47,21 +104,20 @@ export interface IdentityProvider {
 
 export function createIdentityProvider(options: IdentityProviderOptions): IdentityProvider {
   let configuration: Promise<oidc.Configuration> | undefined;
+  const authentication = clientAuth(options);
+  // A bad key fails each login that awaits it; never an unhandled rejection meanwhile.
+  authentication.catch(() => undefined);
   const configure = () => {
     if (!configuration) {
-      configuration = oidc
-        .discovery(
-          new URL(options.issuer),
-          options.clientId,
-          options.clientSecret,
-          options.clientSecret ? oidc.ClientSecretBasic(options.clientSecret) : oidc.None(),
-          {
+      configuration = authentication
+        .then(({ secret, auth }) =>
+          oidc.discovery(new URL(options.issuer), options.clientId, secret, auth, {
             // Check the ID token's signature against the JWKS too (refetched on an unknown key id). OIDC Core 3.1.3.7
             // makes it optional for tokens fetched over TLS, and openid-client skips it by default; a forged or
             // tampered token must fail here all the same.
             execute: [oidc.enableNonRepudiationChecks, ...(options.allowHttp ? [oidc.allowInsecureRequests] : [])],
             timeout: Math.ceil(options.timeoutMs / 1000),
-          },
+          }),
         )
         .then((config) => {
           config.timeout = Math.ceil(options.timeoutMs / 1000);
@@ -85,12 +141,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
   let jwks: oidc.ExportedJWKSCache | undefined;
   const forOneLogin = async (): Promise<oidc.Configuration> => {
     const base = await configure();
-    const config = new oidc.Configuration(
-      structuredClone(base.serverMetadata()),
-      options.clientId,
-      options.clientSecret,
-      options.clientSecret ? oidc.ClientSecretBasic(options.clientSecret) : oidc.None(),
-    );
+    const { secret, auth } = await authentication;
+    const config = new oidc.Configuration(structuredClone(base.serverMetadata()), options.clientId, secret, auth);
     oidc.enableNonRepudiationChecks(config);
     if (options.allowHttp) oidc.allowInsecureRequests(config);
     config.timeout = Math.ceil(options.timeoutMs / 1000);

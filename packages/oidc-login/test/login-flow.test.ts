@@ -1,7 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createUserAgent, type OidcProviderHandle, startOidcProvider, type UserAgent } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIdentityProvider, createLoginFlow, LoginError, type LoginFlow } from '../src/index.js';
+import {
+  type ClientAuthentication,
+  createIdentityProvider,
+  createLoginFlow,
+  LoginError,
+  type LoginFlow,
+  publicJwk,
+} from '../src/index.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
@@ -140,5 +147,131 @@ describe('OpenID Connect login flow', () => {
     expect((await flow.finish(a.callback, a.cookie)).authenticated.emailVerified).toBe(false);
     const b = await toCallback('silent');
     expect((await flow.finish(b.callback, b.cookie)).authenticated.emailVerified).toBeNull();
+  });
+});
+
+describe('client authentication at the token endpoint', () => {
+  let idp: OidcProviderHandle;
+  beforeAll(async () => {
+    idp = await startOidcProvider();
+  });
+  afterAll(async () => {
+    await idp?.close();
+  });
+
+  const keys = [randomBytes(32)];
+  async function signInWith(clientId: string, clientAuthentication: ClientAuthentication) {
+    const flow = createLoginFlow<Record<string, never>>({
+      idp: createIdentityProvider({
+        issuer: idp.issuer,
+        clientId,
+        clientAuthentication,
+        scopes: 'openid email',
+        redirectUri: REDIRECT,
+        timeoutMs: 5_000,
+        allowHttp: true,
+      }),
+      keys: () => keys,
+      ttlMs: 60_000,
+      claimOnce: async () => true,
+    });
+    const { url, cookie } = await flow.begin({ extra: {} });
+    url.searchParams.set('login_hint', 'alice');
+    const hops = await createUserAgent().follow(url.href, (location) => location.startsWith(REDIRECT));
+    return flow.finish(new URL(hops.at(-1)?.location ?? ''), cookie);
+  }
+
+  it('client_secret_post: the id and secret in the form, with dashes as they are', async () => {
+    idp.addClient({
+      client_id: 'cas-bridge-post',
+      client_secret: 'se-cr-et',
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'client_secret_post',
+    });
+    const { authenticated } = await signInWith('cas-bridge-post', { method: 'client_secret_post', secret: 'se-cr-et' });
+    expect(authenticated.claims.email).toBe('alice@ac-test.fr');
+  });
+
+  it('an IdP reading Basic credentials literally (LemonLDAP::NG) refuses client_secret_basic with dashes, accepts post', async () => {
+    const literal = await startOidcProvider({ basicCredentials: 'literal' });
+    try {
+      for (const method of ['client_secret_basic', 'client_secret_post'] as const)
+        literal.addClient({
+          client_id: `cas-bridge-${method}`,
+          client_secret: 'se-cr-et',
+          redirect_uris: [REDIRECT],
+          token_endpoint_auth_method: method,
+        });
+      const withIdp = async (clientId: string, auth: ClientAuthentication) => {
+        const flow = createLoginFlow<Record<string, never>>({
+          idp: createIdentityProvider({
+            issuer: literal.issuer,
+            clientId,
+            clientAuthentication: auth,
+            scopes: 'openid',
+            redirectUri: REDIRECT,
+            timeoutMs: 5_000,
+            allowHttp: true,
+          }),
+          keys: () => keys,
+          ttlMs: 60_000,
+          claimOnce: async () => true,
+        });
+        const { url, cookie } = await flow.begin({ extra: {} });
+        url.searchParams.set('login_hint', 'alice');
+        const hops = await createUserAgent().follow(url.href, (location) => location.startsWith(REDIRECT));
+        return flow.finish(new URL(hops.at(-1)?.location ?? ''), cookie);
+      };
+      const basic = await withIdp('cas-bridge-client_secret_basic', {
+        method: 'client_secret_basic',
+        secret: 'se-cr-et',
+      }).catch((e: unknown) => e);
+      expect((basic as LoginError).code).toBe('idp_error');
+      const post = await withIdp('cas-bridge-client_secret_post', { method: 'client_secret_post', secret: 'se-cr-et' });
+      expect(post.authenticated.subject).toBe('f3b7c2a0-1111-4c1e-9a55-0000000000a1');
+    } finally {
+      await literal.close();
+    }
+  });
+
+  it.each([
+    ['RSA', 'rsa', {}],
+    ['P-256', 'ec', { namedCurve: 'prime256v1' }],
+  ] as const)('private_key_jwt with an %s key: no shared secret', async (_name, type, keyOptions) => {
+    const { privateKey } = generateKeyPairSync(type as 'rsa', { modulusLength: 2048, ...keyOptions });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const clientId = `cas-bridge-jwt-${type}`;
+    idp.addClient({
+      client_id: clientId,
+      redirect_uris: [REDIRECT],
+      token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [publicJwk(pem, 'key-1')] },
+    });
+    const { authenticated } = await signInWith(clientId, {
+      method: 'private_key_jwt',
+      privateKeyPem: pem,
+      keyId: 'key-1',
+    });
+    expect(authenticated.subject).toBe('f3b7c2a0-1111-4c1e-9a55-0000000000a1');
+  });
+
+  it('private_key_jwt signed by another key is refused by the IdP', async () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const error = await signInWith('cas-bridge-jwt-ec', {
+      method: 'private_key_jwt',
+      privateKeyPem: pem,
+      keyId: 'key-1',
+    }).catch((e: unknown) => e);
+    expect((error as LoginError).code).toBe('idp_error');
+  });
+
+  it('refuses a key that is neither RSA nor P-256, at the first login, with a clear error', async () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const error = await signInWith('cas-bridge-jwt-ec', { method: 'private_key_jwt', privateKeyPem: pem }).catch(
+      (e: unknown) => e,
+    );
+    expect(String(error)).toContain('RSA or P-256');
   });
 });

@@ -30,7 +30,9 @@ export interface TestClient {
   readonly redirect_uris: readonly string[];
   readonly post_logout_redirect_uris?: readonly string[];
   readonly id_token_signed_response_alg?: 'RS256' | 'ES256';
-  readonly token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  readonly token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /** The client's public keys, for private_key_jwt. */
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
 }
 
 export const TEST_USERS: readonly TestUser[] = [
@@ -72,6 +74,12 @@ export interface OidcProviderOptions {
   readonly loginHint?: boolean;
   /** ID token and access token lifetime in seconds. */
   readonly tokenTtlSeconds?: number;
+  /**
+   * How the token endpoint reads HTTP Basic client credentials: `decoded` (RFC 6749, 2.3.1: form-decoded, as
+   * Keycloak does) or `literal`, as LemonLDAP::NG 2.16 does: `cas%2Dbridge` is not `cas-bridge` there, so a client
+   * that form-encodes (openid-client does) fails with client_secret_basic and must use client_secret_post.
+   */
+  readonly basicCredentials?: 'decoded' | 'literal';
 }
 
 export interface SigningKeys {
@@ -159,6 +167,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         ...c,
         redirect_uris: [...c.redirect_uris],
         post_logout_redirect_uris: [...(c.post_logout_redirect_uris ?? [])],
+        ...(c.jwks ? { jwks: { keys: c.jwks.keys.map((k) => ({ ...k })) } } : {}),
         token_endpoint_auth_method: c.token_endpoint_auth_method ?? (c.client_secret ? 'client_secret_basic' : 'none'),
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
@@ -328,6 +337,13 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
           );
         });
         return;
+      }
+      const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      if (options.basicCredentials === 'literal' && basic) {
+        // oidc-provider form-decodes what it reads; escaping each % first makes it see the credentials literally.
+        const [id = '', ...secret] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+        const literal = (part: string) => part.replace(/%/g, '%25');
+        req.headers.authorization = `Basic ${Buffer.from(`${literal(id)}:${literal(secret.join(':'))}`).toString('base64')}`;
       }
       // Mounted under the realm's path, as Keycloak serves it: oidc-provider reads the mount path from originalUrl.
       (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;

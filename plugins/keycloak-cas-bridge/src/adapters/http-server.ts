@@ -46,6 +46,8 @@ export interface HttpServerDeps {
    * buildMonitoringServer), or on this server to a bearer token.
    */
   readonly monitoring: { readonly publicToken: string | null };
+  /** With private_key_jwt, the bridge's public key for the IdP (Keycloak's "Use JWKS URL"), served at /oidc/jwks. */
+  readonly clientJwks?: { readonly keys: readonly Record<string, unknown>[] } | null;
 }
 
 export const SSO_COOKIE = 'CASTGC';
@@ -445,6 +447,12 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
   });
 
   app.get(`${basePath}/healthz`, async (_request, reply) => reply.type('text/plain').send('ok\n'));
+  if (deps.clientJwks) {
+    const jwks = deps.clientJwks;
+    app.get(`${basePath}/oidc/jwks`, async (_request, reply) =>
+      reply.header('content-type', 'application/jwk-set+json').header('cache-control', 'max-age=300').send(jwks),
+    );
+  }
   if (deps.monitoring.publicToken !== null) {
     const expected = createHash('sha256').update(deps.monitoring.publicToken).digest();
     // Constant-time: both sides hashed to the same length first.

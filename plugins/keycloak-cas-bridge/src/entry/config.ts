@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { publicJwk } from '@apps-education/oidc-login';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BridgeError } from '../core/errors.js';
@@ -25,6 +26,15 @@ export const configSchema = z
         issuer: z.url({ protocol: /^https?$/ }),
         clientId: z.string().min(1),
         clientSecret: z.string().min(1).optional(),
+        /**
+         * How the bridge authenticates at the token endpoint: client_secret_basic (Keycloak's default),
+         * client_secret_post (an IdP that reads Basic credentials without form-decoding them, e.g. LemonLDAP::NG),
+         * private_key_jwt (no shared secret: privateKeyFile, its public key served at <publicUrl>/oidc/jwks), none.
+         * By default client_secret_basic with a secret, none without.
+         */
+        clientAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none']).optional(),
+        privateKeyFile: z.string().min(1).optional(),
+        privateKeyId: z.string().min(1).max(128).optional(),
         scopes: z.string().default('openid profile email'),
         timeoutMs: z.number().int().min(500).max(60_000).default(5_000),
       })
@@ -110,6 +120,24 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
     );
   }
   const config = result.data;
+  const problems: string[] = [];
+  const method = config.oidc.clientAuthMethod ?? (config.oidc.clientSecret ? 'client_secret_basic' : 'none');
+  config.oidc.clientAuthMethod = method;
+  if ((method === 'client_secret_basic' || method === 'client_secret_post') && !config.oidc.clientSecret)
+    problems.push(`oidc.clientSecret: needed by ${method} (CAS_OIDC_CLIENT_SECRET)`);
+  if (method === 'private_key_jwt') {
+    if (!config.oidc.privateKeyFile)
+      problems.push('oidc.privateKeyFile: needed by private_key_jwt (a PEM private key)');
+    else {
+      try {
+        const pem = readFileSync(config.oidc.privateKeyFile, 'utf8');
+        publicJwk(pem);
+      } catch (error) {
+        problems.push(`oidc.privateKeyFile: ${error instanceof Error ? error.message : 'unreadable'}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new BridgeError('INVALID_CONFIG', problems);
   // Neither a listener nor a token: the monitoring routes get their own listener on loopback.
   if (!config.monitoring.listen && !config.monitoring.token)
     config.monitoring.listen = { host: '127.0.0.1', port: 9464 };

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createIdentityProvider } from '@apps-education/oidc-login';
+import { type ClientAuthentication, createIdentityProvider, publicJwk } from '@apps-education/oidc-login';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildHttpServer, buildMonitoringServer } from '../adapters/http-server.js';
@@ -74,10 +74,24 @@ export async function startBridge(
   const store = instrumentStore(rawStore, metrics.storeLatency);
   const extraCa = config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined;
   const call = createOutbound({ extraCa, timeoutMs: config.logout.timeoutMs });
+  const privateKeyPem =
+    config.oidc.clientAuthMethod === 'private_key_jwt' && config.oidc.privateKeyFile
+      ? readFileSync(config.oidc.privateKeyFile, 'utf8')
+      : null;
+  const clientAuthentication: ClientAuthentication =
+    privateKeyPem !== null
+      ? {
+          method: 'private_key_jwt',
+          privateKeyPem,
+          ...(config.oidc.privateKeyId ? { keyId: config.oidc.privateKeyId } : {}),
+        }
+      : config.oidc.clientAuthMethod === 'client_secret_basic' || config.oidc.clientAuthMethod === 'client_secret_post'
+        ? { method: config.oidc.clientAuthMethod, secret: config.oidc.clientSecret ?? '' }
+        : { method: 'none' };
   const idp = createIdentityProvider({
     issuer: config.oidc.issuer,
     clientId: config.oidc.clientId,
-    clientSecret: config.oidc.clientSecret,
+    clientAuthentication,
     scopes: config.oidc.scopes,
     redirectUri: `${config.publicUrl}/oidc/callback`,
     timeoutMs: config.oidc.timeoutMs,
@@ -119,6 +133,7 @@ export async function startBridge(
     loginTtlMs: config.tickets.loginSeconds * 1000,
     unsafeAllowHttpPgtUrl: config.unsafe.allowHttpPgtUrl,
     monitoring: { publicToken: config.monitoring.token ?? null },
+    clientJwks: privateKeyPem !== null ? { keys: [publicJwk(privateKeyPem, config.oidc.privateKeyId)] } : null,
     dsfrDir: options.dsfrDir ?? dsfrDist(),
     staticDir: options.staticDir ?? staticDir(),
     ...(config.tls
