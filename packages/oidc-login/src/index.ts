@@ -74,6 +74,12 @@ export interface IdentityProviderOptions {
   readonly redirectUri: string;
   readonly timeoutMs: number;
   readonly allowHttp: boolean;
+  /**
+   * For a forced fresh login (renew): how old the IdP's auth_time may be, in seconds. prompt=login and max_age=0
+   * ask for a new authentication, but an IdP may ignore them; the ID token's auth_time is what proves it. Small
+   * (30 s by default): the person's time at the login form plus clock skew.
+   */
+  readonly renewMaxAgeSeconds?: number;
 }
 
 export interface Authenticated {
@@ -173,7 +179,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
         expectedNonce: login.nonce,
         pkceCodeVerifier: login.codeVerifier,
         idTokenExpected: true,
-        ...(login.renew ? { maxAge: 300 } : {}),
+        ...(login.renew ? { maxAge: options.renewMaxAgeSeconds ?? 30 } : {}),
       });
       const updated = oidc.getJwksCache(config);
       if (updated) jwks = updated;

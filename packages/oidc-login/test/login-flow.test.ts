@@ -1,5 +1,11 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createUserAgent, type OidcProviderHandle, startOidcProvider, type UserAgent } from '@apps-education/testkit';
+import {
+  createUserAgent,
+  type OidcProviderHandle,
+  startForgingProvider,
+  startOidcProvider,
+  type UserAgent,
+} from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ClientAuthentication,
@@ -11,6 +17,7 @@ import {
 } from '../src/index.js';
 
 const REDIRECT = 'http://127.0.0.1:9/callback';
+const KEY = randomBytes(32);
 
 /** The shared login flow against the testkit's OpenID provider (oidc-provider 9), each callback rule by name. */
 describe('OpenID Connect login flow', () => {
@@ -273,5 +280,39 @@ describe('client authentication at the token endpoint', () => {
       (e: unknown) => e,
     );
     expect(String(error)).toContain('RSA or P-256');
+  });
+});
+
+describe('claims from the ID token and userinfo', () => {
+  it('userinfo adds claims but never replaces one the signed ID token gave', async () => {
+    const rogue = await startForgingProvider({
+      clientId: 'app',
+      clientSecret: 'secret',
+      claims: { sub: 'sub-1', email: 'alice@ac-test.fr', email_verified: true },
+    });
+    try {
+      rogue.setUserinfoClaims({ email: 'mallory@evil.fr', email_verified: true, groups: ['member_x'] });
+      const flow = createLoginFlow<Record<string, never>>({
+        idp: createIdentityProvider({
+          issuer: rogue.issuer,
+          clientId: 'app',
+          clientSecret: 'secret',
+          scopes: 'openid email',
+          redirectUri: REDIRECT,
+          timeoutMs: 5_000,
+          allowHttp: true,
+        }),
+        keys: () => [KEY],
+        ttlMs: 60_000,
+        claimOnce: async () => true,
+      });
+      const { url, cookie } = await flow.begin({ extra: {} });
+      const hops = await createUserAgent().follow(url.href, (location) => location.startsWith(REDIRECT));
+      const { authenticated } = await flow.finish(new URL(hops.at(-1)?.location ?? ''), cookie);
+      expect(authenticated.claims.email).toBe('alice@ac-test.fr');
+      expect(authenticated.claims.groups).toEqual(['member_x']);
+    } finally {
+      await rogue.close();
+    }
   });
 });

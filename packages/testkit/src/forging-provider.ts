@@ -22,6 +22,13 @@ export interface ForgingProvider {
   readonly issuer: string;
   /** What the next ID tokens will be (until changed). */
   forge(mode: Forgery): void;
+  /**
+   * The auth_time the ID tokens claim, this many seconds ago (null: no auth_time). This provider ignores prompt=login
+   * and max_age=0, as a careless IdP would: a client asking for a fresh login must check auth_time itself.
+   */
+  setAuthTimeAgo(seconds: number | null): void;
+  /** Claims userinfo adds to or puts against the ID token's (by default the same claims). */
+  setUserinfoClaims(claims: Record<string, unknown> | null): void;
   readonly tokenRequests: number;
   close(): Promise<void>;
 }
@@ -36,6 +43,8 @@ export async function startForgingProvider(options: {
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   const codes = new Map<string, { nonce: string; challenge: string; redirectUri: string }>();
   let mode: Forgery = 'none';
+  let authTimeAgo: number | null = null;
+  let userinfoClaims: Record<string, unknown> | null = null;
   let tokenRequests = 0;
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -54,6 +63,7 @@ export async function startForgingProvider(options: {
       iat: mode === 'expired' ? now - 7200 : now,
       exp: mode === 'expired' ? now - 3600 : now + 300,
       nonce: mode === 'wrong-nonce' ? 'not-the-nonce' : nonce,
+      ...(authTimeAgo === null ? {} : { auth_time: now - authTimeAgo }),
     };
     if (mode === 'alg-none') return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(payload)}.`;
     if (mode === 'hs256-with-public-key') {
@@ -135,12 +145,18 @@ export async function startForgingProvider(options: {
         id_token: await idToken(grant.nonce),
       });
     }
-    if (path === '/userinfo') return json(200, options.claims);
+    if (path === '/userinfo') return json(200, { ...options.claims, ...userinfoClaims, sub: options.claims.sub });
     json(404, { error: 'not_found' });
   });
 
   return {
     issuer,
+    setUserinfoClaims(claims) {
+      userinfoClaims = claims;
+    },
+    setAuthTimeAgo(seconds) {
+      authTimeAgo = seconds;
+    },
     forge(next) {
       mode = next;
     },

@@ -37,6 +37,8 @@ export const configSchema = z
         privateKeyId: z.string().min(1).max(128).optional(),
         scopes: z.string().default('openid profile email'),
         timeoutMs: z.number().int().min(500).max(60_000).default(5_000),
+        /** renew: how old the IdP's auth_time may be (an IdP may ignore prompt=login). */
+        renewMaxAgeSeconds: z.number().int().min(0).max(300).default(30),
       })
       .strict(),
     /** Path of the service registry (YAML), watched for changes. */

@@ -92,6 +92,7 @@ export async function startBridge(
     issuer: config.oidc.issuer,
     clientId: config.oidc.clientId,
     clientAuthentication,
+    renewMaxAgeSeconds: config.oidc.renewMaxAgeSeconds,
     scopes: config.oidc.scopes,
     redirectUri: `${config.publicUrl}/oidc/callback`,
     timeoutMs: config.oidc.timeoutMs,
