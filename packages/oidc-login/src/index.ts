@@ -1,6 +1,12 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { importPKCS8 } from 'jose';
 import * as oidc from 'openid-client';
+import {
+  createLogoutTokenVerifier,
+  type LogoutToken,
+  LogoutTokenError,
+  type LogoutTokenVerifier,
+} from './logout-token.js';
 /** Claims as received: strings and lists of strings (anything else is dropped). */
 export type Claims = Readonly<Record<string, string | readonly string[]>>;
 
@@ -80,10 +86,14 @@ export interface IdentityProviderOptions {
    * (30 s by default): the person's time at the login form plus clock skew.
    */
   readonly renewMaxAgeSeconds?: number;
+  /** How old a back-channel logout token may be (its iat), 300 s by default. */
+  readonly logoutTokenMaxAgeSeconds?: number;
 }
 
 export interface Authenticated {
   readonly subject: string;
+  /** The IdP's session id (`sid` of the ID token), which its back-channel logout tokens name. */
+  readonly idpSessionId: string | null;
   readonly claims: Claims;
   /** email_verified (OIDC Core 5.1): true or false as the IdP said, null when it said nothing. */
   readonly emailVerified: boolean | null;
@@ -106,6 +116,8 @@ export interface IdentityProvider {
   endSessionUrl(idToken: string | null, postLogoutRedirectUri: string): Promise<URL | null>;
   /** Resolves when discovery has succeeded (for /readyz). */
   ready(): Promise<void>;
+  /** Checks a back-channel logout token from this IdP (./logout-token.ts); throws LogoutTokenError. */
+  verifyLogoutToken(token: string): Promise<LogoutToken>;
 }
 
 export function createIdentityProvider(options: IdentityProviderOptions): IdentityProvider {
@@ -145,6 +157,7 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
    * endpoint: no attacker chooses the kid) and reused for a known one, and still renewed every 5 minutes.
    */
   let jwks: oidc.ExportedJWKSCache | undefined;
+  let verifier: LogoutTokenVerifier | undefined;
   const forOneLogin = async (): Promise<oidc.Configuration> => {
     const base = await configure();
     const { secret, auth } = await authentication;
@@ -195,7 +208,8 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
       }
       const verified = merged.email_verified;
       const emailVerified = verified === true || verified === 'true' ? true : verified === undefined ? null : false;
-      return { subject: idClaims.sub, claims, emailVerified, idToken: tokens.id_token ?? null };
+      const sid = typeof idClaims.sid === 'string' && idClaims.sid !== '' ? idClaims.sid : null;
+      return { subject: idClaims.sub, idpSessionId: sid, claims, emailVerified, idToken: tokens.id_token ?? null };
     },
     async endSessionUrl(idToken, postLogoutRedirectUri) {
       const config = await configure().catch(() => null);
@@ -209,8 +223,29 @@ export function createIdentityProvider(options: IdentityProviderOptions): Identi
     async ready() {
       await configure();
     },
+    async verifyLogoutToken(token) {
+      if (!verifier) {
+        const metadata = (await configure()).serverMetadata();
+        if (!metadata.jwks_uri) throw new LogoutTokenError('signature', 'the IdP publishes no jwks_uri');
+        verifier = createLogoutTokenVerifier({
+          issuer: metadata.issuer,
+          clientId: options.clientId,
+          jwksUri: metadata.jwks_uri,
+          algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
+          maxAgeSeconds: options.logoutTokenMaxAgeSeconds ?? 300,
+        });
+      }
+      return verifier(token);
+    },
   };
 }
 
 export { createLoginFlow, LoginError, type LoginFailure, type LoginFlow, type LoginFlowOptions } from './login-flow.js';
 export { type LoginState, openLoginState, sealLoginState } from './login-state.js';
+export {
+  BACKCHANNEL_LOGOUT_EVENT,
+  createLogoutTokenVerifier,
+  type LogoutToken,
+  LogoutTokenError,
+  type LogoutTokenFailure,
+} from './logout-token.js';

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { escapeHtml } from '@apps-education/i18n';
 import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { UserAgent } from './user-agent.js';
 
 /**
  * A development OpenID provider on oidc-provider 9 (an OpenID-certified implementation), shaped like a Keycloak realm:
@@ -31,6 +32,9 @@ export interface TestClient {
   readonly post_logout_redirect_uris?: readonly string[];
   readonly id_token_signed_response_alg?: 'RS256' | 'ES256';
   readonly token_endpoint_auth_method?: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+  /** OpenID Connect Back-Channel Logout 1.0: where the provider POSTs a logout token when a session ends. */
+  readonly backchannel_logout_uri?: string;
+  readonly backchannel_logout_session_required?: boolean;
   /** The client's public keys, for private_key_jwt. */
   readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
 }
@@ -105,6 +109,12 @@ export interface OidcProviderHandle {
   /** Replaces the signing keys with new ones (new kids); the old ones leave the JWKS. */
   rotateKeys(): SigningKeys;
   addClient(client: TestClient): void;
+  /**
+   * Ends this browser's session at the provider, as a person logging out of LaBoite or Keycloak does
+   * (RP-initiated logout as `clientId`, confirmed on the provider's page): every client with a
+   * backchannel_logout_uri in that session gets a logout token.
+   */
+  signOut(agent: UserAgent, clientId: string): Promise<void>;
   /** Makes every request fail at the socket (an IdP that is down), or slow by this many ms, until reset. */
   setAvailability(mode: { kind: 'up' } | { kind: 'down' } | { kind: 'slow'; delayMs: number }): void;
   close(): Promise<void>;
@@ -187,6 +197,8 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
         devInteractions: { enabled: false },
         revocation: { enabled: true },
         introspection: { enabled: true },
+        // Keycloak sends back-channel logout tokens to clients that gave a "Backchannel logout URL".
+        backchannelLogout: { enabled: true },
         rpInitiatedLogout: {
           enabled: true,
           logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
@@ -234,6 +246,10 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
           },
         };
       },
+      // oidc-provider refuses to call loopback addresses (its SSRF guard); every relying party of a test provider
+      // listens on 127.0.0.1, so its back-channel logout calls go out without that guard.
+      fetch: (url: URL | string, init: RequestInit & { dispatcher?: unknown }) =>
+        fetch(url, { ...init, dispatcher: undefined } as RequestInit),
       renderError: async (ctx, out) => {
         ctx.type = 'html';
         ctx.body = page(
@@ -375,6 +391,18 @@ ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ''}
     addClient(client) {
       clients.push(client);
       rebuild();
+    },
+    async signOut(agent, clientId) {
+      let hop = await agent.request(
+        `${issuer}${KEYCLOAK_ROUTES.end_session}?client_id=${encodeURIComponent(clientId)}`,
+      );
+      while (hop.location && hop.status >= 300 && hop.status < 400) hop = await agent.request(hop.location);
+      const form = /<form[^>]*id="op\.logoutForm"[^>]*>/.exec(hop.body)?.[0] ?? '';
+      const action = /action="([^"]+)"/.exec(form)?.[1];
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(hop.body)?.[1];
+      if (!action || !xsrf) throw new Error(`no logout form at the provider: ${hop.status} ${hop.body.slice(0, 200)}`);
+      let done = await agent.request(new URL(action, hop.url).href, { form: { xsrf, logout: 'yes' } });
+      while (done.location && done.status >= 300 && done.status < 400) done = await agent.request(done.location);
     },
     setAvailability(mode) {
       availability = mode;

@@ -121,6 +121,7 @@ const session = (): SsoSession => ({
   claims: { preferred_username: 'alice', email: 'alice@ac-test.fr', groups: ['admin_maths-4e-b', 'member_sciences'] },
   authenticationDate: new Date().toISOString(),
   idToken: null,
+  idpSessionId: null,
   services: [],
   expiresAt: Date.now() + 3_600_000,
 });

@@ -75,15 +75,19 @@ export function harness(store: TicketStore, options: { callback?: ProxyCallback;
     issuer: 'cas.ac-test.fr',
   };
 
-  async function session(claims: Record<string, string | string[]> = ALICE_CLAIMS): Promise<SsoSession> {
+  async function session(
+    claims: Record<string, string | string[]> = ALICE_CLAIMS,
+    extra: { idpSessionId?: string; ttlMs?: number } = {},
+  ): Promise<SsoSession> {
     const s: SsoSession = {
       id: newTicket('TGC'),
       subject: String(claims.sub),
       claims,
       authenticationDate: new Date(clock.now()).toISOString(),
       idToken: null,
+      idpSessionId: extra.idpSessionId ?? null,
       services: [],
-      expiresAt: clock.now() + 8 * 3_600_000,
+      expiresAt: clock.now() + (extra.ttlMs ?? 8 * 3_600_000),
     };
     await store.putSession(s);
     return s;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { proxy } from '../src/core/proxy.js';
 import { MAX_SESSION_SERVICES, type TicketStore } from '../src/core/records.js';
 import { validate } from '../src/core/validation.js';
-import { harness } from './harness.js';
+import { ALICE_CLAIMS, harness } from './harness.js';
 
 const A = 'https://a.ac-test.fr/login?next=%2Fcourse';
 const B = 'https://b.ac-test.fr/';
@@ -341,14 +341,14 @@ export function loginStateRules(name: string, open: () => Promise<{ store: Ticke
     it('claims a login id once', async () => {
       const { store, close } = await open();
       const id = `login-${Math.random()}`;
-      expect(await store.claimLogin(id, Date.now() + 600_000)).toBe(true);
-      expect(await store.claimLogin(id, Date.now() + 600_000)).toBe(false);
+      expect(await store.claimOnce(id, Date.now() + 600_000)).toBe(true);
+      expect(await store.claimOnce(id, Date.now() + 600_000)).toBe(false);
       await close();
     });
     it('lets one of 50 concurrent claims of the same id win', async () => {
       const { store, close } = await open();
       const id = `race-${Math.random()}`;
-      const results = await Promise.all(Array.from({ length: 50 }, () => store.claimLogin(id, Date.now() + 600_000)));
+      const results = await Promise.all(Array.from({ length: 50 }, () => store.claimOnce(id, Date.now() + 600_000)));
       expect(results.filter(Boolean)).toHaveLength(1);
       await close();
     });
@@ -455,6 +455,49 @@ export function sessionServiceRules(name: string, open: () => Promise<{ store: T
   });
 }
 
+/** Which sessions a back-channel logout ends: by IdP session (`sid`), else every session of the subject. */
+export function sessionLookupRules(name: string, open: () => Promise<{ store: TicketStore; close(): Promise<void> }>) {
+  it(`finds the sessions of an IdP session, or of a subject, never another person's (${name} store)`, async () => {
+    const { store, close } = await open();
+    const h = harness(store);
+    const tag = Math.random().toString(36).slice(2);
+    const alice = { ...ALICE_CLAIMS, sub: `alice-${tag}` };
+    const bob = { ...ALICE_CLAIMS, sub: `bob-${tag}` };
+    const a1 = await h.session(alice, { idpSessionId: `sid-1-${tag}` });
+    const a2 = await h.session(alice, { idpSessionId: `sid-2-${tag}` });
+    const a3 = await h.session(alice);
+    const b1 = await h.session(bob, { idpSessionId: `sid-3-${tag}` });
+    const now = h.clock.now();
+    const of = (subject: string | null, idpSessionId: string | null) =>
+      store.sessionsOf({ subject, idpSessionId }, now).then((ids) => ids.sort());
+    expect(await of(null, `sid-1-${tag}`)).toEqual([a1.id]);
+    expect(await of(alice.sub, `sid-2-${tag}`)).toEqual([a2.id]);
+    // sid and sub must agree: a token naming Bob's IdP session with Alice's subject ends nothing.
+    expect(await of(alice.sub, `sid-3-${tag}`)).toEqual([]);
+    expect(await of(alice.sub, null)).toEqual([a1.id, a2.id, a3.id].sort());
+    expect(await of(bob.sub, null)).toEqual([b1.id]);
+    expect(await of(`nobody-${tag}`, null)).toEqual([]);
+    expect(await of(null, `sid-unknown-${tag}`)).toEqual([]);
+    // A deleted session is no longer found; the others stay.
+    await store.deleteSession(a1.id);
+    expect(await of(alice.sub, null)).toEqual([a2.id, a3.id].sort());
+    expect(await of(null, `sid-1-${tag}`)).toEqual([]);
+    await close();
+  });
+
+  it(`does not return an expired session (${name} store)`, async () => {
+    const { store, close } = await open();
+    const h = harness(store);
+    const sub = `carol-${Math.random().toString(36).slice(2)}`;
+    const s = await h.session({ ...ALICE_CLAIMS, sub }, { idpSessionId: `sid-${sub}`, ttlMs: 60_000 });
+    expect(await store.sessionsOf({ subject: sub, idpSessionId: null }, h.clock.now())).toEqual([s.id]);
+    const later = h.clock.now() + 61_000;
+    expect(await store.sessionsOf({ subject: sub, idpSessionId: null }, later)).toEqual([]);
+    expect(await store.sessionsOf({ subject: null, idpSessionId: `sid-${sub}` }, later)).toEqual([]);
+    await close();
+  });
+}
+
 type OpenStore = () => Promise<{ store: TicketStore; close(): Promise<void> }>;
 
 /** Every store rule, for one store: what each store's test file runs. */
@@ -463,4 +506,5 @@ export function storeRules(name: string, open: OpenStore) {
   loginStateRules(name, open);
   samlRules(name, open);
   sessionServiceRules(name, open);
+  sessionLookupRules(name, open);
 }

@@ -46,12 +46,51 @@ it('trims expired sessions from the sessions index when a session is stored, not
       claims: {},
       authenticationDate: new Date().toISOString(),
       idToken: null,
+      idpSessionId: null,
       services: [],
       expiresAt: Date.now() + 60_000,
     });
     expect(await redis.zrange(`${prefix}sessions`, 0, -1)).toEqual(['TGC-new']);
   } finally {
     await store.close();
+    await redis.quit();
+  }
+});
+
+it('keeps a person’s back-channel logout index to their live sessions, expiring with the longest one', async () => {
+  const url = await requireRedis();
+  const prefix = `cas-owners-${Date.now()}:`;
+  const redis = new Redis(url);
+  const one = createRedisTicketStore(url, { prefix });
+  const two = createRedisTicketStore(url, { prefix });
+  const session = (id: string, ttlMs: number) => ({
+    id,
+    subject: 'dana',
+    claims: {},
+    authenticationDate: new Date().toISOString(),
+    idToken: null,
+    idpSessionId: `sid-${id}`,
+    services: [],
+    expiresAt: Date.now() + ttlMs,
+  });
+  try {
+    await redis.zadd(`${prefix}sub:dana`, Date.now() - 1_000, 'TGC-expired-long-ago');
+    await one.putSession(session('TGC-long', 3_600_000));
+    await one.putSession(session('TGC-short', 60_000));
+    expect((await redis.zrange(`${prefix}sub:dana`, 0, -1)).sort()).toEqual(['TGC-long', 'TGC-short']);
+    // The index lives as long as its longest session, not the last one stored.
+    expect(await redis.pttl(`${prefix}sub:dana`)).toBeGreaterThan(3_500_000);
+    expect(await redis.pttl(`${prefix}sid:sid-TGC-short`)).toBeLessThanOrEqual(60_000);
+    // Another replica finds them, and a logout there removes them from the index.
+    expect((await two.sessionsOf({ subject: 'dana', idpSessionId: null }, Date.now())).sort()).toEqual([
+      'TGC-long',
+      'TGC-short',
+    ]);
+    await two.deleteSession('TGC-short');
+    expect(await redis.zrange(`${prefix}sub:dana`, 0, -1)).toEqual(['TGC-long']);
+    expect(await redis.exists(`${prefix}sid:sid-TGC-short`)).toBe(0);
+  } finally {
+    await Promise.all([one.close(), two.close()]);
     await redis.quit();
   }
 });

@@ -50,3 +50,22 @@ it('counts sessions and sweeps every table through an index on its expiry column
     db.close();
   }
 });
+
+it('upgrades a database of version 0.1: its sessions are found by subject for back-channel logout', async () => {
+  await using dir = await tempDir('cas-sqlite-');
+  const path = join(dir.path, 'cas.db');
+  const old = new Database(path);
+  old.exec('CREATE TABLE cas_sessions (id TEXT PRIMARY KEY, record TEXT NOT NULL, expires_at INTEGER NOT NULL)');
+  const expiresAt = Date.now() + 3_600_000;
+  old
+    .prepare('INSERT INTO cas_sessions VALUES (?, ?, ?)')
+    .run('TGC-old', JSON.stringify({ id: 'TGC-old', subject: 'erin', claims: {}, services: [], expiresAt }), expiresAt);
+  old.close();
+  const store = openSqliteTicketStore(path);
+  try {
+    expect(await store.sessionsOf({ subject: 'erin', idpSessionId: null }, Date.now())).toEqual(['TGC-old']);
+    expect((await store.getSession('TGC-old', Date.now()))?.subject).toBe('erin');
+  } finally {
+    await store.close();
+  }
+});

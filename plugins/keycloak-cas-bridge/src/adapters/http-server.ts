@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createLoginFlow, type IdentityProvider, LoginError } from '@apps-education/oidc-login';
+import { createLoginFlow, type IdentityProvider, LoginError, LogoutTokenError } from '@apps-education/oidc-login';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
@@ -139,7 +139,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     keys: () => deps.store.loginKeys(),
     ttlMs: deps.loginTtlMs,
     now,
-    claimOnce: (id, expiresAt) => deps.store.claimLogin(id, expiresAt),
+    claimOnce: (id, expiresAt) => deps.store.claimOnce(id, expiresAt),
   });
 
   app.setNotFoundHandler((request, reply) =>
@@ -322,6 +322,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       claims: keptClaims(registry, authenticated.claims),
       authenticationDate: new Date(now()).toISOString(),
       idToken: authenticated.idToken,
+      idpSessionId: authenticated.idpSessionId,
       services: previous?.services ?? [],
       expiresAt: now() + deps.sessionTtlMs,
     };
@@ -332,6 +333,51 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       warn: extra.warn,
       method: extra.method,
     });
+  });
+
+  /**
+   * OpenID Connect Back-Channel Logout 1.0: the IdP (Keycloak: the client's "Backchannel logout URL") POSTs a logout
+   * token when the person's session there ends (logout from LaBoite or Keycloak). The token is checked
+   * (packages/oidc-login, logout-token.ts), its jti claimed once in the store (a replay ends nothing twice, on any
+   * replica), then every CAS session of that IdP session (or subject) ends and its services get CAS single logout.
+   * 200 on success, also when no session was left; 400 with an OAuth error for a token that fails a check (2.8);
+   * 503 when the IdP's keys cannot be read.
+   */
+  app.post(`${basePath}/oidc/backchannel-logout`, async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const token = typeof body.logout_token === 'string' ? body.logout_token : null;
+    const refuse = (reason: string) => {
+      deps.metrics.backchannelLogouts.inc({ result: `refused_${reason}` });
+      request.log.info({ reason }, 'back-channel logout refused');
+      return reply
+        .code(400)
+        .header('cache-control', 'no-store')
+        .send({ error: 'invalid_request', error_description: `logout token refused: ${reason}` });
+    };
+    if (token === null || token.length > 16_384) return refuse('missing');
+    let logout: Awaited<ReturnType<IdentityProvider['verifyLogoutToken']>>;
+    try {
+      logout = await deps.idp.verifyLogoutToken(token);
+    } catch (error) {
+      if (error instanceof LogoutTokenError && error.code !== 'unavailable') return refuse(error.code);
+      // The IdP's discovery or keys could not be read: its trouble, not the token's (nothing ended).
+      deps.metrics.backchannelLogouts.inc({ result: 'unavailable' });
+      request.log.warn({ err: error }, 'back-channel logout: the identity provider keys are unreachable');
+      return reply.code(503).header('cache-control', 'no-store').header('retry-after', '5').send({
+        error: 'temporarily_unavailable',
+        error_description: 'the identity provider keys could not be read',
+      });
+    }
+    if (!(await deps.store.claimOnce(`logout:${logout.jti}`, logout.replayUntil))) return refuse('replayed');
+    const ids = await deps.store.sessionsOf({ subject: logout.subject, idpSessionId: logout.sessionId }, now());
+    for (const id of ids) {
+      const session = await deps.store.deleteSession(id);
+      // Back-channel single logout to its services; front-channel ones need a browser, which is not here.
+      if (session) deps.singleLogout.start(session).backChannel.catch(() => undefined);
+    }
+    deps.metrics.backchannelLogouts.inc({ result: ids.length > 0 ? 'ended' : 'none' });
+    request.log.info({ sessions: ids.length }, 'back-channel logout');
+    return reply.code(200).header('cache-control', 'no-store').send();
   });
 
   app.get(`${basePath}/logout`, async (request, reply) => {

@@ -44,6 +44,12 @@ export function createBridgeMetrics(countSessions: () => Promise<number>) {
       labelNames: ['outcome'],
       registers,
     }),
+    backchannelLogouts: new Counter({
+      name: 'cas_bridge_backchannel_logouts_total',
+      help: "Back-channel logout tokens from the IdP, by result (ended: sessions ended; none: no session to end; refused: the token's checks failed, by reason).",
+      labelNames: ['result'],
+      registers,
+    }),
     activeSessions: new Gauge({
       name: 'cas_bridge_sso_sessions',
       help: 'SSO sessions currently alive.',

@@ -8,13 +8,33 @@ import {
   withService,
 } from '../core/records.js';
 
-/** For tests and a single process: everything in Maps, expired entries swept as they are met and every minute. */
+/**
+ * For tests and a single process: everything in Maps, expired entries swept as they are met and every minute. The
+ * sessions are indexed by subject and IdP session, so a back-channel logout reads its few sessions, not all.
+ */
 export function createMemoryTicketStore(): TicketStore {
   const tickets = new Map<string, TicketRecord>();
   const sessions = new Map<string, SsoSession>();
   const pgts = new Map<string, PgtRecord>();
   const logins = new Map<string, { expiresAt: number }>();
   const keys = [randomBytes(32)];
+  /** `sub:<subject>` and `sid:<IdP session>` → ids of the sessions carrying it. */
+  const owners = new Map<string, Set<string>>();
+  const ownerKeys = (session: SsoSession) => [
+    `sub:${session.subject}`,
+    ...(session.idpSessionId ? [`sid:${session.idpSessionId}`] : []),
+  ];
+  const dropSession = (id: string): SsoSession | null => {
+    const session = sessions.get(id) ?? null;
+    if (!session) return null;
+    sessions.delete(id);
+    for (const key of ownerKeys(session)) {
+      const ids = owners.get(key);
+      ids?.delete(id);
+      if (ids?.size === 0) owners.delete(key);
+    }
+    return session;
+  };
   const live = <T extends { expiresAt: number }>(map: Map<string, T>, id: string, now: number): T | null => {
     const value = map.get(id);
     if (!value) return null;
@@ -26,9 +46,10 @@ export function createMemoryTicketStore(): TicketStore {
   };
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const map of [tickets, sessions, pgts, logins] as Map<string, { expiresAt: number }>[]) {
+    for (const map of [tickets, pgts, logins] as Map<string, { expiresAt: number }>[]) {
       for (const [id, value] of map) if (value.expiresAt <= now) map.delete(id);
     }
+    for (const [id, session] of sessions) if (session.expiresAt <= now) dropSession(id);
   }, 60_000);
   sweep.unref();
 
@@ -43,18 +64,26 @@ export function createMemoryTicketStore(): TicketStore {
       return ticket;
     },
     async putSession(session) {
+      dropSession(session.id);
       sessions.set(session.id, session);
+      for (const key of ownerKeys(session)) {
+        const ids = owners.get(key) ?? new Set<string>();
+        ids.add(session.id);
+        owners.set(key, ids);
+      }
     },
     async getSession(id, now) {
-      return live(sessions, id, now);
+      const session = sessions.get(id);
+      if (session && session.expiresAt <= now) dropSession(id);
+      return session && session.expiresAt > now ? session : null;
     },
     async addSessionService(id, entry: SessionService, now) {
-      const session = live(sessions, id, now);
-      if (session) sessions.set(id, { ...session, services: withService(session.services, entry) });
+      const session = sessions.get(id);
+      if (session && session.expiresAt > now)
+        sessions.set(id, { ...session, services: withService(session.services, entry) });
     },
     async deleteSession(id) {
-      const session = sessions.get(id) ?? null;
-      sessions.delete(id);
+      const session = dropSession(id);
       for (const [pgtId, pgt] of pgts) if (pgt.sessionId === id) pgts.delete(pgtId);
       return session;
     },
@@ -64,7 +93,7 @@ export function createMemoryTicketStore(): TicketStore {
     async getPgt(id, now) {
       return live(pgts, id, now);
     },
-    async claimLogin(id, expiresAt) {
+    async claimOnce(id, expiresAt) {
       // Synchronous check + set: no other callback can run between the two in this process.
       if (live(logins, id, Date.now())) return false;
       logins.set(id, { expiresAt });
@@ -72,6 +101,14 @@ export function createMemoryTicketStore(): TicketStore {
     },
     async loginKeys() {
       return keys;
+    },
+    async sessionsOf(query, now) {
+      const key = query.idpSessionId !== null ? `sid:${query.idpSessionId}` : `sub:${query.subject}`;
+      if (query.idpSessionId === null && query.subject === null) return [];
+      return [...(owners.get(key) ?? [])].filter((id) => {
+        const session = sessions.get(id);
+        return session && session.expiresAt > now && (query.subject === null || session.subject === query.subject);
+      });
     },
     async countSessions(now) {
       let n = 0;

@@ -17,6 +17,9 @@ import {
  *   other stores: a sorted set beside it orders them by time, and one Lua script adds and evicts the oldest
  *   atomically (a single logout never fires more back-channel POSTs than that);
  * - a session's PGTs are a set beside it, deleted with it at logout (one MULTI);
+ * - for back-channel logout, a sorted set per subject and per IdP session (`sid`) holds its session ids scored by
+ *   expiry, trimmed of expired ids at each new session and kept as long as its longest session (one Lua script):
+ *   it holds the person's live sessions, never their history;
  * - active sessions are counted from a sorted set scored by expiry, trimmed of expired ones at every new session
  *   (not only when /metrics is read);
  * - a completed login's id is claimed with SET NX until it expires (single use across replicas); the key that seals
@@ -31,6 +34,9 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     session: (id: string) => `${prefix}s:${id}`,
     services: (id: string) => `${prefix}s:${id}:services`,
     servicesOrder: (id: string) => `${prefix}s:${id}:services-order`,
+    /** The sessions of an IdP session and of a subject (sorted sets scored by expiry), for back-channel logout. */
+    bySid: (sid: string) => `${prefix}sid:${sid}`,
+    bySubject: (subject: string) => `${prefix}sub:${subject}`,
     pgts: (id: string) => `${prefix}s:${id}:pgts`,
     pgt: (id: string) => `${prefix}p:${id}`,
     active: `${prefix}sessions`,
@@ -54,6 +60,21 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
       redis.call('PEXPIRE', KEYS[2], ARGV[5])
       return 1`,
   });
+  // KEYS: index sorted sets; ARGV: session id, its expiry (ms since 1970), now, ttl ms. PTTL rather than
+  // PEXPIRE GT so that Redis 6.2 (GETDEL's minimum) is enough.
+  redis.defineCommand('casIndexSession', {
+    lua: `
+      for i = 1, #KEYS do
+        redis.call('ZADD', KEYS[i], ARGV[2], ARGV[1])
+        redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', ARGV[3])
+        if redis.call('PTTL', KEYS[i]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[i], ARGV[4]) end
+      end
+      return 1`,
+  });
+  const ownerKeys = (session: Pick<SsoSession, 'subject' | 'idpSessionId'>) => [
+    k.bySubject(session.subject),
+    ...(session.idpSessionId ? [k.bySid(session.idpSessionId)] : []),
+  ];
   const addService = (id: string, entry: SessionService, at: number, px: number) =>
     (
       redis as unknown as {
@@ -101,6 +122,10 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
           .pexpire(k.servicesOrder(session.id), px);
       }
       await multi.zadd(k.active, session.expiresAt, session.id).zremrangebyscore(k.active, '-inf', Date.now()).exec();
+      const owners = ownerKeys(session);
+      await (
+        redis as unknown as { casIndexSession(n: number, ...args: (string | number)[]): Promise<number> }
+      ).casIndexSession(owners.length, ...owners, session.id, session.expiresAt, Date.now(), px);
     },
     async getSession(id, now) {
       const replies = (await redis.multi().get(k.session(id)).hgetall(k.services(id)).exec()) ?? [];
@@ -121,12 +146,23 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     async deleteSession(id) {
       const session = await this.getSession(id, 0);
       const pgts = await redis.smembers(k.pgts(id));
-      await redis
+      const multi = redis
         .multi()
         .del(k.session(id), k.services(id), k.servicesOrder(id), k.pgts(id), ...pgts.map(k.pgt))
-        .zrem(k.active, id)
-        .exec();
+        .zrem(k.active, id);
+      if (session) for (const owner of ownerKeys(session)) multi.zrem(owner, id);
+      await multi.exec();
       return session;
+    },
+    async sessionsOf(query, now) {
+      if (query.idpSessionId === null && query.subject === null) return [];
+      const key = query.idpSessionId !== null ? k.bySid(query.idpSessionId) : k.bySubject(query.subject ?? '');
+      const ids = await redis.zrangebyscore(key, `(${now}`, '+inf');
+      // By subject, the index is the answer; by IdP session, the subject (when given) must match too.
+      if (query.idpSessionId === null || query.subject === null) return ids;
+      const found: string[] = [];
+      for (const id of ids) if ((await this.getSession(id, now))?.subject === query.subject) found.push(id);
+      return found;
     },
     async putPgt(pgt: PgtRecord) {
       const px = ttl(pgt.expiresAt);
@@ -140,7 +176,7 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     async getPgt(id, now) {
       return live<PgtRecord>(await redis.get(k.pgt(id)), now);
     },
-    async claimLogin(id, expiresAt) {
+    async claimOnce(id, expiresAt) {
       // SET NX: of any number of replicas handling the same callback, exactly one sets it.
       return (await redis.set(k.login(id), '1', 'PX', ttl(expiresAt), 'NX')) === 'OK';
     },

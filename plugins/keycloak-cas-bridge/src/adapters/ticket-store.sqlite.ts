@@ -34,11 +34,39 @@ export function openSqliteTicketStore(path: string): TicketStore {
     CREATE INDEX IF NOT EXISTS cas_pgts_expires_at ON cas_pgts (expires_at);
     CREATE INDEX IF NOT EXISTS cas_used_logins_expires_at ON cas_used_logins (expires_at);
   `);
+  // Back-channel logout finds sessions by the IdP's session and by subject: columns of their own, indexed (added to a
+  // database made by an earlier version).
+  const sessionColumns = new Set(
+    db
+      .prepare<[], { name: string }>('PRAGMA table_info(cas_sessions)')
+      .all()
+      .map((c) => c.name),
+  );
+  if (!sessionColumns.has('subject')) {
+    // The sessions of an earlier version carry their subject in the record: a logout by subject finds them too.
+    db.exec(`
+      ALTER TABLE cas_sessions ADD COLUMN subject TEXT;
+      UPDATE cas_sessions SET subject = json_extract(record, '$.subject');
+    `);
+  }
+  if (!sessionColumns.has('idp_session')) db.exec('ALTER TABLE cas_sessions ADD COLUMN idp_session TEXT');
+  db.exec(`
+    CREATE INDEX IF NOT EXISTS cas_sessions_subject ON cas_sessions (subject);
+    CREATE INDEX IF NOT EXISTS cas_sessions_idp_session ON cas_sessions (idp_session);
+  `);
   const putTicket = db.prepare('INSERT OR REPLACE INTO cas_tickets (id, record, expires_at) VALUES (?, ?, ?)');
   const takeTicket = db.prepare<[string], { record: string; expires_at: number }>(
     'DELETE FROM cas_tickets WHERE id = ? RETURNING record, expires_at',
   );
-  const putSession = db.prepare('INSERT OR REPLACE INTO cas_sessions (id, record, expires_at) VALUES (?, ?, ?)');
+  const putSession = db.prepare(
+    'INSERT OR REPLACE INTO cas_sessions (id, record, expires_at, subject, idp_session) VALUES (?, ?, ?, ?, ?)',
+  );
+  const sessionsBySid = db.prepare<[string, number], { id: string; subject: string }>(
+    'SELECT id, subject FROM cas_sessions WHERE idp_session = ? AND expires_at > ?',
+  );
+  const sessionsBySubject = db.prepare<[string, number], { id: string }>(
+    'SELECT id FROM cas_sessions WHERE subject = ? AND expires_at > ?',
+  );
   const getSession = db.prepare<[string, number], { record: string }>(
     'SELECT record FROM cas_sessions WHERE id = ? AND expires_at > ?',
   );
@@ -51,7 +79,7 @@ export function openSqliteTicketStore(path: string): TicketStore {
     'SELECT record FROM cas_pgts WHERE id = ? AND expires_at > ?',
   );
   // Single use of a login: the first INSERT wins; a replay meets the row until it expires.
-  const claimLogin = db.prepare('INSERT OR IGNORE INTO cas_used_logins (id, expires_at) VALUES (?, ?)');
+  const claimOnce = db.prepare('INSERT OR IGNORE INTO cas_used_logins (id, expires_at) VALUES (?, ?)');
   db.prepare('INSERT OR IGNORE INTO cas_login_keys (id, secret) VALUES (1, ?)').run(randomBytes(32));
   const loginKeys = db
     .prepare<[], { secret: Buffer }>('SELECT secret FROM cas_login_keys ORDER BY id')
@@ -78,6 +106,8 @@ export function openSqliteTicketStore(path: string): TicketStore {
       id,
       JSON.stringify({ ...session, services: withService(session.services, entry) }),
       session.expiresAt,
+      session.subject,
+      session.idpSessionId ?? null,
     );
   });
   const removeSession = db.transaction((id: string) => {
@@ -94,7 +124,13 @@ export function openSqliteTicketStore(path: string): TicketStore {
       return record<TicketRecord>(takeTicket.get(id), now);
     },
     async putSession(session) {
-      putSession.run(session.id, JSON.stringify(session), session.expiresAt);
+      putSession.run(
+        session.id,
+        JSON.stringify(session),
+        session.expiresAt,
+        session.subject,
+        session.idpSessionId ?? null,
+      );
     },
     async getSession(id, now) {
       return record<SsoSession>(getSession.get(id, now));
@@ -111,11 +147,20 @@ export function openSqliteTicketStore(path: string): TicketStore {
     async getPgt(id, now) {
       return record<PgtRecord>(getPgt.get(id, now));
     },
-    async claimLogin(id, expiresAt) {
-      return claimLogin.run(id, expiresAt).changes === 1;
+    async claimOnce(id, expiresAt) {
+      return claimOnce.run(id, expiresAt).changes === 1;
     },
     async loginKeys() {
       return loginKeys;
+    },
+    async sessionsOf(query, now) {
+      if (query.idpSessionId !== null) {
+        return sessionsBySid
+          .all(query.idpSessionId, now)
+          .filter((row) => query.subject === null || row.subject === query.subject)
+          .map((row) => row.id);
+      }
+      return query.subject === null ? [] : sessionsBySubject.all(query.subject, now).map((row) => row.id);
     },
     async countSessions(now) {
       return countSessions.get(now)?.n ?? 0;

@@ -44,6 +44,8 @@ export interface SsoSession {
   readonly authenticationDate: string;
   /** For RP-initiated logout at the IdP (`id_token_hint`). */
   readonly idToken: string | null;
+  /** The IdP's session (`sid` of its ID token): a back-channel logout token names it. */
+  readonly idpSessionId: string | null;
   readonly services: readonly SessionService[];
   readonly expiresAt: number;
 }
@@ -92,10 +94,19 @@ export interface TicketStore {
   putPgt(pgt: PgtRecord): Promise<void>;
   getPgt(id: string, now: number): Promise<PgtRecord | null>;
   /**
-   * Marks a completed login's id as used, atomically, until `expiresAt`: false when it already was (a replayed
-   * callback). Only callbacks whose sealed state opened get here: anonymous visits store nothing.
+   * Marks an id as used, atomically, until `expiresAt`: false when it already was. For a completed login's id (a
+   * replayed callback) and a back-channel logout token's jti (a replayed logout). Only callbacks whose sealed state
+   * opened and logout tokens whose signature checked get here: anonymous requests store nothing.
    */
-  claimLogin(id: string, expiresAt: number): Promise<boolean>;
+  claimOnce(id: string, expiresAt: number): Promise<boolean>;
+  /**
+   * The live SSO sessions a back-channel logout names: those of this IdP session when it gives one (of this subject
+   * too when it gives both), else every session of the subject.
+   */
+  sessionsOf(
+    query: { readonly subject: string | null; readonly idpSessionId: string | null },
+    now: number,
+  ): Promise<string[]>;
   /** The keys that seal logins in progress (the first seals), made once and shared by every bridge process. */
   loginKeys(): Promise<Buffer[]>;
   countSessions(now: number): Promise<number>;

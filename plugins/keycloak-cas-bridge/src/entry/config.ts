@@ -39,6 +39,8 @@ export const configSchema = z
         timeoutMs: z.number().int().min(500).max(60_000).default(5_000),
         /** renew: how old the IdP's auth_time may be (an IdP may ignore prompt=login). */
         renewMaxAgeSeconds: z.number().int().min(0).max(300).default(30),
+        /** Back-channel logout: how old a logout token (its iat) may be. */
+        logoutTokenMaxAgeSeconds: z.number().int().min(30).max(3_600).default(300),
       })
       .strict(),
     /** Path of the service registry (YAML), watched for changes. */

@@ -93,6 +93,7 @@ export async function startBridge(
     clientId: config.oidc.clientId,
     clientAuthentication,
     renewMaxAgeSeconds: config.oidc.renewMaxAgeSeconds,
+    logoutTokenMaxAgeSeconds: config.oidc.logoutTokenMaxAgeSeconds,
     scopes: config.oidc.scopes,
     redirectUri: `${config.publicUrl}/oidc/callback`,
     timeoutMs: config.oidc.timeoutMs,

@@ -51,6 +51,9 @@ export async function startBridgeUnderTest(options: {
       client_secret: 'bridge-secret',
       redirect_uris: [`${publicUrl}/oidc/callback`],
       post_logout_redirect_uris: [`${publicUrl}/logout/done`],
+      // As the README tells administrators to set it in Keycloak.
+      backchannel_logout_uri: `${publicUrl}/oidc/backchannel-logout`,
+      backchannel_logout_session_required: true,
       ...(options.idTokenAlg ? { id_token_signed_response_alg: options.idTokenAlg } : {}),
     });
   const registryPath = join(dir.path, 'services.yml');

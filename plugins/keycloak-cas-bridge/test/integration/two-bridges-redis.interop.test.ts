@@ -22,6 +22,8 @@ describe('two bridges on one Redis are interchangeable', () => {
     const redis = await requireRedis();
     const store = { type: 'redis', url: redis, prefix: `two-bridges-${randomBytes(4).toString('hex')}:` };
     idp = await startOidcProvider({ loginHint: false });
+    // LaBoite, where people log out of everything.
+    idp.addClient({ client_id: 'laboite', client_secret: 's', redirect_uris: ['https://laboite.ac-test.fr/cb'] });
     const lbPort = await freePort();
     publicUrl = `http://127.0.0.1:${lbPort}/cas`;
     a = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl });
@@ -77,5 +79,15 @@ describe('two bridges on one Redis are interchangeable', () => {
       ),
     );
     expect(bodies.filter((body) => body.includes('authenticationSuccess'))).toHaveLength(1);
+  });
+
+  it('a back-channel logout from the IdP, received by one bridge, ends the session on both', async () => {
+    const agent = createUserAgent();
+    await signIn(agent, `${publicUrl}/login?service=${encodeURIComponent(APP)}`, (u) => u.startsWith(APP));
+    const sso = async () => (await agent.request(`${publicUrl}/login?service=${encodeURIComponent(APP)}`)).location;
+    expect(await sso()).toMatch(/ticket=ST-/);
+    await idp.signOut(agent, 'laboite');
+    // Whichever bridge answers, the session is gone (the IdP posted to the load balancer, so to one of them).
+    for (let i = 0; i < 4; i++) expect(await sso()).toContain('/protocol/openid-connect/auth');
   });
 });
