@@ -17,6 +17,8 @@ PACKAGES=(
   clamav clamav-daemon clamdscan
   # databases (already running on the project's machines; installed here for other hosts)
   postgresql redis-server
+  # Redis Sentinel for the CAS bridge's failover test
+  redis-sentinel
   # test certificate authority
   openssl
 )

@@ -47,6 +47,7 @@ export { behaviourOf, PEERTUBE_VERSIONS, type PeerTubeVersion, type VersionBehav
 export { PEERTUBE_SCHEMA, type PeerTubeScale, PLATFORM_SCALE, seedPeerTube } from './peertube-schema.js';
 export { freePort } from './ports.js';
 export { REDIS_URL, requireRedis } from './redis.js';
+export { type RedisSentinelHandle, startRedisSentinel } from './redis-sentinel.js';
 export {
   type CapturedProcess,
   MissingPeerError,

@@ -49,4 +49,44 @@ describe('configuration', () => {
     expect(error.details.join('\n')).toContain('publicUrl');
     expect(error.details.join('\n')).toContain('colour');
   });
+
+  describe('Redis store', () => {
+    const sentinel = {
+      type: 'redis',
+      sentinel: { hosts: ['10.0.0.1:26379', '10.0.0.2:26379', '[fd00::3]:26379'], masterName: 'casmaster' },
+    };
+
+    it('takes Redis Sentinel: hosts, master name, passwords from the environment', () => {
+      const config = parseConfig(
+        { ...minimal, store: sentinel },
+        { CAS_REDIS_PASSWORD: 'redis-secret', CAS_REDIS_SENTINEL_PASSWORD: 'sentinel-secret' },
+      );
+      expect(config.store).toMatchObject({
+        type: 'redis',
+        prefix: 'cas:',
+        password: 'redis-secret',
+        sentinel: { masterName: 'casmaster', password: 'sentinel-secret' },
+      });
+    });
+
+    it('keeps the file’s prefix when CAS_REDIS_URL gives the URL', () => {
+      const config = parseConfig(
+        { ...minimal, store: { type: 'redis', url: 'redis://old:6379', prefix: 'cas-lyon:' } },
+        { CAS_REDIS_URL: 'redis://10.0.0.5:6379' },
+      );
+      expect(config.store).toMatchObject({ url: 'redis://10.0.0.5:6379', prefix: 'cas-lyon:' });
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ['neither url nor sentinel', { type: 'redis' }, 'either url'],
+      ['both url and sentinel', { ...sentinel, url: 'redis://10.0.0.5:6379' }, 'either url'],
+      ['a password beside a url', { type: 'redis', url: 'redis://h:6379', password: 'x' }, 'store.password'],
+      ['a sentinel without port', { ...sentinel, sentinel: { hosts: ['10.0.0.1'], masterName: 'm' } }, 'host:port'],
+      ['a sentinel without master name', { ...sentinel, sentinel: { hosts: ['10.0.0.1:26379'] } }, 'masterName'],
+      ['no sentinel host', { ...sentinel, sentinel: { hosts: [], masterName: 'm' } }, 'sentinel.hosts'],
+      ['a negative waitReplicas', { ...sentinel, waitReplicas: -1 }, 'waitReplicas'],
+    ])('refuses %s, saying what to write', (_name, store, expected) => {
+      expect(refusal({ ...minimal, store }).details.join('\n')).toContain(expected);
+    });
+  });
 });

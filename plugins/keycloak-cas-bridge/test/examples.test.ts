@@ -11,3 +11,16 @@ it('the example registry and configuration shipped with the package are valid', 
   });
   expect(config.store).toEqual({ type: 'sqlite', path: '/var/lib/keycloak-cas-bridge/cas.db' });
 });
+
+it('the Redis Sentinel example is valid, and its secrets come from the environment', () => {
+  const config = loadConfig(new URL('../examples/cas-bridge.sentinel.yml', import.meta.url).pathname, {
+    CAS_OIDC_CLIENT_SECRET: 'x',
+    CAS_REDIS_PASSWORD: 'redis-secret',
+  });
+  expect(config.store).toMatchObject({
+    type: 'redis',
+    password: 'redis-secret',
+    waitReplicas: 1,
+    sentinel: { masterName: 'casmaster', hosts: ['10.0.0.11:26379', '10.0.0.12:26379', '10.0.0.13:26379'] },
+  });
+});

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { requireRedis } from '@apps-education/testkit';
 import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
-import { createRedisTicketStore } from '../src/adapters/ticket-store.redis.js';
+import { createRedisTicketStore, ReplicationError } from '../src/adapters/ticket-store.redis.js';
 import { harness } from './harness.js';
 import { storeRules } from './ticket-security.js';
 
@@ -92,5 +92,23 @@ it('keeps a person’s back-channel logout index to their live sessions, expirin
   } finally {
     await Promise.all([one.close(), two.close()]);
     await redis.quit();
+  }
+});
+
+it('with waitReplicas, a ticket taken on a Redis that no replica follows is refused, and stays used', async () => {
+  // The project's Redis has no replica: WAIT 1 times out, as it would on a master whose replicas are gone.
+  const url = await requireRedis();
+  const prefix = `cas-wait-${Date.now()}:`;
+  const store = createRedisTicketStore(url, { prefix, waitReplicas: 1 });
+  const plain = createRedisTicketStore(url, { prefix });
+  try {
+    const h = harness(plain);
+    const { ticket } = await h.issue('https://a.ac-test.fr/');
+    await expect(store.takeTicket(ticket, h.clock.now())).rejects.toBeInstanceOf(ReplicationError);
+    // Its deletion happened on the master: it can never be validated, by any replica.
+    expect(await plain.takeTicket(ticket, h.clock.now())).toBeNull();
+    await expect(store.claimOnce(`login-${Date.now()}`, Date.now() + 60_000)).rejects.toThrow(/0 of the 1 replica/);
+  } finally {
+    await Promise.all([store.close(), plain.close()]);
   }
 });

@@ -9,6 +9,28 @@ import {
   type TicketStore,
 } from '../core/records.js';
 
+export type RedisTarget =
+  | string
+  | {
+      readonly sentinels: readonly { host: string; port: number }[];
+      readonly masterName: string;
+      readonly sentinelPassword?: string;
+      readonly password?: string;
+      readonly db?: number;
+      readonly tls?: boolean;
+    };
+
+/** A write reached fewer replicas than required in time: it may not survive a failover. */
+export class ReplicationError extends Error {
+  constructor(acked: number, required: number) {
+    super(`Redis: the write reached ${acked} of the ${required} replica(s) required (waitReplicas)`);
+    this.name = 'ReplicationError';
+  }
+}
+
+/** How long a write waits for its replicas (ms): replication on a LAN takes well under one. */
+const WAIT_MS = 1_000;
+
 /**
  * For several bridge processes behind a load balancer: every piece of state in Redis, every key with a TTL.
  * - single use: `GETDEL` (Redis 6.2+) returns and removes a ticket in one atomic command;
@@ -24,11 +46,50 @@ import {
  *   (not only when /metrics is read);
  * - a completed login's id is claimed with SET NX until it expires (single use across replicas); the key that seals
  *   logins in progress is made once with SET NX and shared.
+ *
+ * High availability: `target` is a URL (one Redis) or the master Redis Sentinel names; ioredis asks the sentinels
+ * again after a failover (and on a READONLY answer from a demoted master). Redis replicates asynchronously, so a
+ * write acknowledged by a master that dies at once can be missing from the promoted replica: with `waitReplicas`,
+ * the writes that decide single use or end a session (taking a ticket, claiming a login, storing and deleting a
+ * session, the sealing key) wait for that many replicas (WAIT, pipelined behind the write) and fail when fewer have
+ * them, so a failover never revives a used ticket or an ended session. Redis Cluster is not supported: the scripts
+ * and transactions span keys of several hash slots.
  */
-export function createRedisTicketStore(url: string, options: { prefix?: string } = {}): TicketStore {
+export function createRedisTicketStore(
+  target: RedisTarget,
+  options: { prefix?: string; waitReplicas?: number } = {},
+): TicketStore {
   const prefix = options.prefix ?? 'cas:';
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const common = {
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    // A master demoted by a failover answers writes with READONLY: reconnect (to the new master) and resend.
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? (2 as const) : false),
+  };
+  const redis =
+    typeof target === 'string'
+      ? new Redis(target, common)
+      : new Redis({
+          ...common,
+          sentinels: target.sentinels.map((s) => ({ ...s })),
+          name: target.masterName,
+          ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+          ...(target.password ? { password: target.password } : {}),
+          db: target.db ?? 0,
+          ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+          // Subscribes to the sentinels' +switch-master: moves to the new master without waiting for an error.
+          failoverDetector: true,
+        });
   redis.on('error', () => undefined); // surfaced through the commands' own rejections and /readyz
+  const replicas = options.waitReplicas ?? 0;
+  /** The write's result, once `replicas` replicas hold it (WAIT sent right behind it: one round trip). */
+  const durable = async <T>(write: Promise<T>): Promise<T> => {
+    if (replicas === 0) return write;
+    const [value, acked] = await Promise.all([write, redis.wait(replicas, WAIT_MS)]);
+    if (acked < replicas) throw new ReplicationError(acked, replicas);
+    return value;
+  };
   const k = {
     ticket: (id: string) => `${prefix}t:${id}`,
     session: (id: string) => `${prefix}s:${id}`,
@@ -101,7 +162,7 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
       await redis.set(k.ticket(ticket.id), JSON.stringify(ticket), 'PX', ttl(ticket.expiresAt));
     },
     async takeTicket(id, now) {
-      return live<TicketRecord>(await redis.getdel(k.ticket(id)), now);
+      return live<TicketRecord>(await durable(redis.getdel(k.ticket(id))), now);
     },
     async putSession(session) {
       const { services, ...rest } = session;
@@ -123,9 +184,11 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
       }
       await multi.zadd(k.active, session.expiresAt, session.id).zremrangebyscore(k.active, '-inf', Date.now()).exec();
       const owners = ownerKeys(session);
-      await (
-        redis as unknown as { casIndexSession(n: number, ...args: (string | number)[]): Promise<number> }
-      ).casIndexSession(owners.length, ...owners, session.id, session.expiresAt, Date.now(), px);
+      await durable(
+        (
+          redis as unknown as { casIndexSession(n: number, ...args: (string | number)[]): Promise<number> }
+        ).casIndexSession(owners.length, ...owners, session.id, session.expiresAt, Date.now(), px),
+      );
     },
     async getSession(id, now) {
       const replies = (await redis.multi().get(k.session(id)).hgetall(k.services(id)).exec()) ?? [];
@@ -151,7 +214,7 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
         .del(k.session(id), k.services(id), k.servicesOrder(id), k.pgts(id), ...pgts.map(k.pgt))
         .zrem(k.active, id);
       if (session) for (const owner of ownerKeys(session)) multi.zrem(owner, id);
-      await multi.exec();
+      await durable(multi.exec());
       return session;
     },
     async sessionsOf(query, now) {
@@ -178,12 +241,12 @@ export function createRedisTicketStore(url: string, options: { prefix?: string }
     },
     async claimOnce(id, expiresAt) {
       // SET NX: of any number of replicas handling the same callback, exactly one sets it.
-      return (await redis.set(k.login(id), '1', 'PX', ttl(expiresAt), 'NX')) === 'OK';
+      return (await durable(redis.set(k.login(id), '1', 'PX', ttl(expiresAt), 'NX'))) === 'OK';
     },
     async loginKeys() {
       if (!loginKeys) {
         // The first replica to need it makes the key; the others read that one (SET NX, then GET).
-        await redis.set(k.loginKey, randomBytes(32).toString('hex'), 'NX');
+        await durable(redis.set(k.loginKey, randomBytes(32).toString('hex'), 'NX'));
         const stored = await redis.get(k.loginKey);
         if (!stored) throw new Error('the login key vanished from Redis');
         loginKeys = [Buffer.from(stored, 'hex')];

@@ -51,8 +51,33 @@ export const configSchema = z
         z
           .object({
             type: z.literal('redis'),
-            url: z.string().regex(/^rediss?:\/\//),
+            /** One Redis (redis:// or rediss://, password and database number in the URL)... */
+            url: z
+              .string()
+              .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+              .optional(),
+            /** ...or the master that Redis Sentinel names (automatic failover). */
+            sentinel: z
+              .object({
+                hosts: z
+                  .array(z.string().regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, 'host:port, e.g. 10.0.0.1:26379'))
+                  .min(1),
+                masterName: z.string().min(1),
+                /** The sentinels' own password, if they require one (CAS_REDIS_SENTINEL_PASSWORD). */
+                password: z.string().min(1).optional(),
+              })
+              .strict()
+              .optional(),
+            /** With sentinel: the Redis password (CAS_REDIS_PASSWORD), database number and TLS. */
+            password: z.string().min(1).optional(),
+            db: z.number().int().min(0).max(255).optional(),
+            tls: z.boolean().optional(),
             prefix: z.string().default('cas:'),
+            /**
+             * Writes that decide single use or end a session wait until this many replicas have them (Redis WAIT),
+             * so that a failover cannot bring back a used ticket or an ended session. 1 with sentinel, 0 without.
+             */
+            waitReplicas: z.number().int().min(0).max(10).optional(),
           })
           .strict(),
         z.object({ type: z.literal('memory') }).strict(),
@@ -112,7 +137,17 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
   if (env.CAS_OIDC_ISSUER) oidc.issuer = env.CAS_OIDC_ISSUER;
   merged.oidc = oidc;
   if (env.CAS_PUBLIC_URL) merged.publicUrl = env.CAS_PUBLIC_URL;
-  if (env.CAS_REDIS_URL) merged.store = { type: 'redis', url: env.CAS_REDIS_URL };
+  const fileStore = (merged.store ?? {}) as Record<string, unknown>;
+  const redisStore = fileStore.type === 'redis' ? fileStore : { type: 'redis' };
+  // The environment completes the file's Redis settings (its prefix, its sentinels) instead of replacing them.
+  if (env.CAS_REDIS_URL) merged.store = { ...redisStore, url: env.CAS_REDIS_URL, sentinel: undefined };
+  if (env.CAS_REDIS_PASSWORD && fileStore.type === 'redis')
+    merged.store = { ...(merged.store as object), password: env.CAS_REDIS_PASSWORD };
+  if (env.CAS_REDIS_SENTINEL_PASSWORD && fileStore.type === 'redis' && typeof fileStore.sentinel === 'object')
+    merged.store = {
+      ...(merged.store as object),
+      sentinel: { ...(fileStore.sentinel as object), password: env.CAS_REDIS_SENTINEL_PASSWORD },
+    };
   if (env.CAS_PORT) merged.listen = { ...((merged.listen as object) ?? {}), port: Number(env.CAS_PORT) };
   if (env.CAS_MONITORING_TOKEN)
     merged.monitoring = { ...((merged.monitoring as object) ?? {}), token: env.CAS_MONITORING_TOKEN };
@@ -140,6 +175,16 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
         problems.push(`oidc.privateKeyFile: ${error instanceof Error ? error.message : 'unreadable'}`);
       }
     }
+  }
+  if (config.store.type === 'redis') {
+    const store = config.store;
+    if ((store.url === undefined) === (store.sentinel === undefined))
+      problems.push('store: a Redis store takes either url (one Redis) or sentinel (Redis Sentinel), one of the two');
+    for (const key of ['password', 'db', 'tls'] as const)
+      if (store.url !== undefined && store[key] !== undefined)
+        problems.push(
+          `store.${key}: only with sentinel (with url, put it in the URL: rediss://:password@host:6379/db)`,
+        );
   }
   if (problems.length > 0) throw new BridgeError('INVALID_CONFIG', problems);
   // Neither a listener nor a token: the monitoring routes get their own listener on loopback.

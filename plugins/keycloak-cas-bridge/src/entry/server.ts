@@ -12,7 +12,7 @@ import { watchRegistryFile } from '../adapters/registry-file.js';
 import { createSingleLogout } from '../adapters/single-logout.js';
 import { instrumentStore } from '../adapters/ticket-store.instrumented.js';
 import { createMemoryTicketStore } from '../adapters/ticket-store.memory.js';
-import { createRedisTicketStore } from '../adapters/ticket-store.redis.js';
+import { createRedisTicketStore, type RedisTarget } from '../adapters/ticket-store.redis.js';
 import { openSqliteTicketStore } from '../adapters/ticket-store.sqlite.js';
 import type { TicketStore } from '../core/records.js';
 import type { BridgeConfig } from './config.js';
@@ -68,7 +68,10 @@ export async function startBridge(
     config.store.type === 'sqlite'
       ? openSqliteTicketStore(config.store.path)
       : config.store.type === 'redis'
-        ? createRedisTicketStore(config.store.url, { prefix: config.store.prefix })
+        ? createRedisTicketStore(redisTarget(config.store), {
+            prefix: config.store.prefix,
+            waitReplicas: config.store.waitReplicas ?? (config.store.sentinel ? 1 : 0),
+          })
         : createMemoryTicketStore();
   const metrics = createBridgeMetrics(() => rawStore.countSessions(Date.now()));
   const store = instrumentStore(rawStore, metrics.storeLatency);
@@ -170,5 +173,21 @@ export async function startBridge(
       await app.close();
       await store.close();
     },
+  };
+}
+
+/** The store settings as ioredis wants them: the URL, or the sentinels (`host:port`, `[v6]:port`) and the master. */
+function redisTarget(store: Extract<BridgeConfig['store'], { type: 'redis' }>): RedisTarget {
+  if (!store.sentinel) return store.url ?? '';
+  return {
+    sentinels: store.sentinel.hosts.map((hostPort) => {
+      const at = hostPort.lastIndexOf(':');
+      return { host: hostPort.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: Number(hostPort.slice(at + 1)) };
+    }),
+    masterName: store.sentinel.masterName,
+    ...(store.sentinel.password ? { sentinelPassword: store.sentinel.password } : {}),
+    ...(store.password ? { password: store.password } : {}),
+    ...(store.db === undefined ? {} : { db: store.db }),
+    ...(store.tls ? { tls: true } : {}),
   };
 }

@@ -1,0 +1,129 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from './ports.js';
+import { type RunningPeer, requireCommand, startPeer } from './system-peer.js';
+import { tempDir } from './tmp.js';
+
+/**
+ * A real Redis Sentinel deployment on loopback, as the platform would run it: one master, two replicas and three
+ * sentinels (quorum 2), from Debian's `redis-server` and `redis-sentinel`. Failure detection is shortened (1 s
+ * instead of 30 s) so that a failover takes a few seconds.
+ */
+export interface RedisSentinelHandle {
+  readonly masterName: string;
+  readonly sentinels: readonly { host: string; port: number }[];
+  /** The port of the master the sentinels name now. */
+  masterPort(): number;
+  /** Kills the master with SIGKILL (a crash: no shutdown, no save) and gives its port. */
+  killMaster(): number;
+  /** Waits until the sentinels name another master than `oldPort` and it answers as a master; gives its port. */
+  waitForFailover(oldPort: number, timeoutMs?: number): Promise<number>;
+  /** Runs a redis-cli command against a port (a Redis or a sentinel), for checks. */
+  cli(port: number, ...args: string[]): string;
+  /** Logs of every process so far, for a failing test. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+const MASTER_NAME = 'casmaster';
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
+  const redisServer = requireCommand('redis-server', 'redis-server');
+  const redisSentinel = requireCommand('redis-sentinel', 'redis-sentinel');
+  const redisCli = requireCommand('redis-cli', 'redis-tools');
+  const dir = await tempDir('redis-sentinel-');
+  const peers = new Map<number, RunningPeer>();
+  const cli = (port: number, ...args: string[]) => {
+    const result = spawnSync(redisCli, ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8' });
+    return (result.stdout ?? '').trim();
+  };
+  const close = async () => {
+    await Promise.all([...peers.values()].map((peer) => peer.stop()));
+    await dir.remove();
+  };
+  try {
+    const redisPorts = [await freePort(), await freePort(), await freePort()];
+    const [masterPort] = redisPorts as [number, number, number];
+    for (const port of redisPorts) {
+      const settings: Record<string, string> = {
+        port: String(port),
+        bind: '127.0.0.1',
+        'protected-mode': 'no',
+        save: '',
+        appendonly: 'no',
+        dir: dir.path,
+        dbfilename: `dump-${port}.rdb`,
+        'repl-diskless-sync': 'yes',
+        'repl-diskless-sync-delay': '0',
+      };
+      const args = Object.entries(settings).flatMap(([key, value]) => [`--${key}`, value]);
+      if (port !== masterPort) args.push('--replicaof', '127.0.0.1', String(masterPort));
+      peers.set(port, await startPeer({ name: `redis ${port}`, command: redisServer, args, readyPort: port }));
+    }
+    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    for (const port of sentinelPorts) {
+      const config = join(dir.path, `sentinel-${port}.conf`);
+      writeFileSync(
+        config,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          'protected-mode no',
+          `dir ${dir.path}`,
+          `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${masterPort} 2`,
+          `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+          `sentinel failover-timeout ${MASTER_NAME} 10000`,
+          `sentinel parallel-syncs ${MASTER_NAME} 1`,
+          '',
+        ].join('\n'),
+      );
+      peers.set(
+        port,
+        await startPeer({ name: `sentinel ${port}`, command: redisSentinel, args: [config], readyPort: port }),
+      );
+    }
+    // Ready when every sentinel sees both replicas and the two other sentinels (else no failover could happen).
+    const deadline = Date.now() + 30_000;
+    for (const port of sentinelPorts) {
+      for (;;) {
+        const fields = cli(port, 'SENTINEL', 'MASTER', MASTER_NAME).split('\n');
+        const field = (name: string) => fields[fields.indexOf(name) + 1];
+        if (field('num-slaves') === '2' && field('num-other-sentinels') === '2') break;
+        if (Date.now() > deadline) throw new Error(`Redis Sentinel never got ready:\n${fields.join(' ')}`);
+        await wait(200);
+      }
+    }
+    const currentMaster = () =>
+      Number(cli(sentinelPorts[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME).split('\n')[1]);
+    return {
+      masterName: MASTER_NAME,
+      sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
+      masterPort: currentMaster,
+      killMaster() {
+        const port = currentMaster();
+        const peer = peers.get(port);
+        if (!peer) throw new Error(`no Redis on port ${port}`);
+        process.kill(peer.pid, 'SIGKILL');
+        peers.delete(port);
+        return port;
+      },
+      async waitForFailover(oldPort, timeoutMs = 30_000) {
+        const until = Date.now() + timeoutMs;
+        for (;;) {
+          const port = currentMaster();
+          if (port !== oldPort && cli(port, 'ROLE').startsWith('master')) return port;
+          if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms:\n${this.output()}`);
+          await wait(200);
+        }
+      },
+      cli,
+      output: () => [...peers.values()].map((peer) => `--- ${peer.name}\n${peer.output()}`).join('\n'),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import {
+  freePort,
+  type OidcProviderHandle,
+  type RedisSentinelHandle,
+  startOidcProvider,
+  startRedisSentinel,
+} from '@apps-education/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
+import { startRoundRobin } from './load-balancer.js';
+
+const APP = 'https://app.ac-test.fr/';
+const REGISTRY = `services:\n  - { id: app, name: App, match: { prefix: "${APP}" } }\n`;
+
+/**
+ * Two bridges on Redis Sentinel (Debian's redis-server and redis-sentinel: a master, two replicas, three sentinels)
+ * behind a round-robin load balancer. Under a steady load of SSO logins and validations (each ticket validated twice
+ * at once, then once more), the master is killed with SIGKILL. The bridges must carry on with the promoted replica:
+ * no ticket validated twice, the SSO session made before the crash still good, a session ended before the crash
+ * still ended.
+ */
+describe('Redis Sentinel failover under load', () => {
+  let sentinel: RedisSentinelHandle;
+  let idp: OidcProviderHandle;
+  let a: BridgeUnderTest;
+  let b: BridgeUnderTest;
+  let lb: Awaited<ReturnType<typeof startRoundRobin>>;
+  let publicUrl = '';
+
+  beforeAll(async () => {
+    sentinel = await startRedisSentinel();
+    const store = {
+      type: 'redis',
+      sentinel: { hosts: sentinel.sentinels.map((s) => `${s.host}:${s.port}`), masterName: sentinel.masterName },
+      prefix: `failover-${randomBytes(4).toString('hex')}:`,
+    };
+    idp = await startOidcProvider({ loginHint: false });
+    const lbPort = await freePort();
+    publicUrl = `http://127.0.0.1:${lbPort}/cas`;
+    a = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl });
+    b = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl, registerClient: false });
+    lb = await startRoundRobin(lbPort, [
+      Number(new URL(a.bridge.address).port),
+      Number(new URL(b.bridge.address).port),
+    ]);
+  });
+  afterAll(async () => {
+    lb?.close();
+    await a?.close();
+    await b?.close();
+    await idp?.close();
+    await sentinel?.close();
+  });
+
+  const loginUrl = () => `${publicUrl}/login?service=${encodeURIComponent(APP)}`;
+  const validate = async (ticket: string) => {
+    const answer = await fetch(`${publicUrl}/p3/serviceValidate?service=${encodeURIComponent(APP)}&ticket=${ticket}`);
+    const body = await answer.text();
+    return body.includes('<cas:authenticationSuccess>')
+      ? 'success'
+      : body.includes('INVALID_TICKET')
+        ? 'invalid'
+        : 'error';
+  };
+
+  it('carries on after the master is killed: no ticket validated twice, sessions as they were', async () => {
+    const agent = createUserAgent();
+    await signIn(agent, loginUrl(), (u) => u.startsWith(APP));
+    // A session ended before the crash must stay ended after it (its deletion reached a replica).
+    const leaver = createUserAgent();
+    await signIn(leaver, loginUrl(), (u) => u.startsWith(APP), 'bob');
+    await leaver.request(`${publicUrl}/logout`);
+
+    const successes = new Map<string, number>();
+    const outcomes = { issued: 0, loginErrors: 0, validationErrors: 0, successes: 0, afterFailover: 0 };
+    let stop = false;
+    let failedOverAt = Number.POSITIVE_INFINITY;
+    const worker = async () => {
+      while (!stop) {
+        const hop = await agent.request(loginUrl()).catch(() => null);
+        const ticket = hop?.location ? new URL(hop.location).searchParams.get('ticket') : null;
+        if (!ticket) {
+          outcomes.loginErrors++;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        outcomes.issued++;
+        const results = [...(await Promise.all([validate(ticket), validate(ticket)])), await validate(ticket)];
+        for (const result of results) {
+          if (result === 'success') {
+            successes.set(ticket, (successes.get(ticket) ?? 0) + 1);
+            outcomes.successes++;
+            if (Date.now() > failedOverAt) outcomes.afterFailover++;
+          }
+          if (result === 'error') outcomes.validationErrors++;
+        }
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const before = outcomes.successes;
+    const oldMaster = sentinel.killMaster();
+    await sentinel.waitForFailover(oldMaster);
+    failedOverAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    stop = true;
+    await Promise.all(workers);
+
+    expect(before).toBeGreaterThan(20);
+    // Single use held through the failover: no ticket has two successes.
+    expect([...successes.values()].filter((n) => n > 1)).toEqual([]);
+    // The bridges carried on with the new master.
+    expect(outcomes.afterFailover).toBeGreaterThan(20);
+    // The session made before the crash still gives tickets without the IdP; the ended one is still ended.
+    const sso = await agent.request(loginUrl());
+    expect(sso.location).toMatch(/ticket=ST-/);
+    expect(await validate(new URL(sso.location ?? '').searchParams.get('ticket') ?? '')).toBe('success');
+    for (let i = 0; i < 2; i++)
+      expect((await leaver.request(loginUrl())).location).toContain('/protocol/openid-connect/auth');
+    for (const bridge of [a, b]) expect((await fetch(`${bridge.monitoringUrl}/readyz`)).status).toBe(200);
+    console.info('failover under load', outcomes);
+  });
+});
