@@ -1,9 +1,13 @@
-/** `pnpm build`: the service package (one ES module, better-sqlite3 as its only dependency) with DSFR and examples. */
+/**
+ * `pnpm build`: the service package (one ES module, better-sqlite3 as its only dependency) with DSFR and examples,
+ * the Prometheus alert rules and the Grafana dashboard.
+ */
 import { cpSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildService } from '@apps-education/build';
+import { buildService, copyArtefact, writeArtefact } from '@apps-education/build';
+import { buildDashboard } from './grafana/dashboard.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.env.ARTEFACTS_DIR ?? join(here, 'dist');
@@ -23,4 +27,11 @@ const artefact = await buildService({
   extraFiles: { static: staging },
   outDir,
 });
-console.log(`  ${artefact.file}`);
+const rules = copyArtefact('prometheus-rules', join(here, 'prometheus', 'cas-bridge-alerts.yml'), outDir);
+const dashboard = writeArtefact(
+  'grafana-dashboard',
+  'cas-bridge-dashboard.json',
+  `${JSON.stringify(buildDashboard(), null, 2)}\n`,
+  outDir,
+);
+console.log(`  ${artefact.file}\n  ${rules.file}\n  ${dashboard.file}`);

@@ -9,6 +9,7 @@ export {
 export { type FakeClock, fakeClock, seededRandom } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
 export { type Forgery, type ForgingProvider, startForgingProvider } from './forging-provider.js';
+export { type GrafanaModel, grafanaDashboardProblems } from './grafana.js';
 export {
   DEFAULT_GROUPS,
   DEFAULT_USERS,
@@ -46,6 +47,13 @@ export {
 export { behaviourOf, PEERTUBE_VERSIONS, type PeerTubeVersion, type VersionBehaviour } from './peertube/versions.js';
 export { PEERTUBE_SCHEMA, type PeerTubeScale, PLATFORM_SCALE, seedPeerTube } from './peertube-schema.js';
 export { freePort } from './ports.js';
+export {
+  measuredParts,
+  type PrometheusSample,
+  type RunningPrometheus,
+  startPrometheus,
+} from './prometheus.js';
+export { type AlertRulesReport, promtoolAlertRules } from './promtool.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export { type RedisSentinelHandle, startRedisSentinel } from './redis-sentinel.js';
 export {

@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import {
+  artefact,
   createTestDatabase,
-  freePort,
+  measuredParts,
   type PeerTubeHost,
-  type RunningPeer,
-  requireCommand,
+  type RunningPrometheus,
   requireRedis,
   seedPeerTube,
-  startPeer,
+  startPrometheus,
   type TempDir,
   type TestDatabase,
   tempDir,
@@ -19,11 +17,8 @@ import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROWS } from '../grafana/dashboard.js';
 import { startExporterInHost } from './exporter-in-host.js';
 
-const pluginDir = fileURLToPath(new URL('..', import.meta.url));
-const rulesFile = join(pluginDir, 'prometheus', 'peertube-alerts.yml');
 const TOKEN = 'prometheus-scrape-token-0123';
 
 interface Rule {
@@ -31,47 +26,19 @@ interface Rule {
   expr: string;
 }
 
-/**
- * The measured part of an alert expression: each side of `and`/`or` without its threshold. Alerts are quiet on a
- * healthy instance, so their full expressions return nothing; their measured parts must return data, which proves
- * the metric names, labels and joins against what the exporter really serves.
- */
-function measuredParts(expr: string): string[] {
-  return expr.split(/\s+(?:and|or)\s+/).map((part) => part.replace(/\s*(?:==|!=|>=|<=|>|<)\s*[\d.]+\s*$/, '').trim());
-}
-
 /** A real Prometheus (Debian) scraping the exporter in the strict PeerTube host; every PromQL expression we ship. */
 describe('a real Prometheus scraping the exporter through PeerTube', () => {
   let dir: TempDir;
   let database: TestDatabase;
   let host: PeerTubeHost;
-  let prometheus: RunningPeer;
-  let promUrl = '';
+  let prometheus: RunningPrometheus;
   let instance = '';
   const queues: Queue[] = [];
-
-  const query = async (expr: string) => {
-    const response = await fetch(`${promUrl}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-    const body = (await response.json()) as {
-      status: string;
-      error?: string;
-      data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
-    };
-    if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
-    return body.data?.result ?? [];
-  };
-  const eventually = async (expr: string, timeoutMs = 30_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const result = await query(expr);
-      if (result.length > 0) return result;
-      if (Date.now() > deadline) throw new Error(`no data for ${expr}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  };
+  const rulesFile = artefact('peertube-alerts');
+  const query = (expr: string) => prometheus.query(expr);
+  const eventually = (expr: string, timeoutMs?: number) => prometheus.eventually(expr, timeoutMs);
 
   beforeAll(async () => {
-    const prometheusCommand = requireCommand('prometheus', 'prometheus');
     dir = await tempDir('exporter-prometheus-');
     database = await createTestDatabase('exporter_prometheus');
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
@@ -111,33 +78,16 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
     await host.process?.addViewer('local', 'local');
     instance = new URL(host.url).host;
 
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    const config = join(dir.path, 'prometheus.yml');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        global: { scrape_interval: '1s', evaluation_interval: '1s' },
-        rule_files: [rulesFile],
-        scrape_configs: [
-          {
-            job_name: 'peertube',
-            metrics_path: '/plugins/apps-exporter/router/metrics',
-            params: { token: [TOKEN] },
-            static_configs: [{ targets: [instance] }],
-          },
-        ],
-      }),
-    );
-    prometheus = await startPeer({
-      name: 'prometheus',
-      command: prometheusCommand,
-      args: [
-        `--config.file=${config}`,
-        `--storage.tsdb.path=${join(dir.path, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
+    prometheus = await startPrometheus({
+      ruleFiles: [rulesFile],
+      scrapeConfigs: [
+        {
+          job_name: 'peertube',
+          metrics_path: '/plugins/apps-exporter/router/metrics',
+          params: { token: [TOKEN] },
+          static_configs: [{ targets: [instance] }],
+        },
       ],
-      readyCheck: async () => (await fetch(`${promUrl}/-/ready`).catch(() => null))?.ok === true,
     });
     // Enough samples for rate(), increase(), deriv() and delta(): at least five scrapes of a refreshed exporter.
     await eventually(`count_over_time(peertube_exporter_up{instance="${instance}"}[1m]) >= 5`, 60_000);
@@ -161,7 +111,10 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
   });
 
   it('returns data for every expression of the Grafana dashboard', async () => {
-    const exprs = ROWS.flatMap((row) => row.panels.flatMap((panel) => panel.targets.map((t) => t.expr)));
+    const dashboard = JSON.parse(readFileSync(artefact('peertube-dashboard'), 'utf8')) as {
+      panels: { targets?: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets?.map((t) => t.expr) ?? []);
     expect(exprs.length).toBeGreaterThanOrEqual(25);
     for (const expr of exprs) {
       const result = await query(expr.replaceAll('$instance', instance));
@@ -171,7 +124,7 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
   });
 
   it('answers the instance variable with this instance', async () => {
-    const response = await fetch(`${promUrl}/api/v1/label/instance/values?match[]=peertube_exporter_up`);
+    const response = await fetch(`${prometheus.url}/api/v1/label/instance/values?match[]=peertube_exporter_up`);
     expect(((await response.json()) as { data: string[] }).data).toContain(instance);
   });
 
@@ -179,10 +132,7 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
     const groups = (parse(readFileSync(rulesFile, 'utf8')) as { groups: { rules: Rule[] }[] }).groups;
     const rules = groups.flatMap((g) => g.rules);
     expect(rules).toHaveLength(10);
-    const loaded = (await (await fetch(`${promUrl}/api/v1/rules`)).json()) as {
-      data: { groups: { rules: { name: string; health: string; lastError?: string }[] }[] };
-    };
-    const evaluated = loaded.data.groups.flatMap((g) => g.rules);
+    const evaluated = await prometheus.rules();
     expect(evaluated.map((r) => r.name).sort()).toEqual(rules.map((r) => r.alert).sort());
     for (const rule of evaluated) expect(rule.health, `${rule.name}: ${rule.lastError}`).toBe('ok');
     for (const rule of rules) {
@@ -195,12 +145,7 @@ describe('a real Prometheus scraping the exporter through PeerTube', () => {
 
   it('fires (pending) the alerts whose conditions the instance meets: a job waiting 2 h, storage over capacity', async () => {
     await eventually('max by (instance, type) (peertube_job_oldest_waiting_age_seconds) > 3600');
-    const pending = async () => {
-      const response = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {
-        data: { alerts: { labels: Record<string, string>; state: string }[] };
-      };
-      return response.data.alerts.map((a) => `${a.labels.alertname}/${a.labels.type ?? ''}`);
-    };
+    const pending = async () => (await prometheus.alerts()).map((a) => `${a.name}/${a.labels.type ?? ''}`);
     for (let i = 0; i < 40 && (await pending()).length < 2; i++) await new Promise((r) => setTimeout(r, 250));
     expect(await pending()).toEqual(
       expect.arrayContaining(['PeerTubeOldestJobTooOld/video-transcoding', 'PeerTubeStorageNearlyFull/']),

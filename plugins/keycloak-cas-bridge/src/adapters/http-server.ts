@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyRequest,
   LogController,
 } from 'fastify';
+import { VALIDATION_ENDPOINTS } from '../core/checks/context.js';
 import { groupsOf, principalFor, serviceTicket } from '../core/issue.js';
 import { proxy } from '../core/proxy.js';
 import type { CasLoginExtra, SessionClaims, SsoSession, TicketStore } from '../core/records.js';
@@ -444,14 +445,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       .send(outcome.body);
   }
 
-  const validationEndpoints: ValidationEndpoint[] = [
-    'validate',
-    'serviceValidate',
-    'proxyValidate',
-    'p3/serviceValidate',
-    'p3/proxyValidate',
-  ];
-  for (const endpoint of validationEndpoints) {
+  for (const endpoint of VALIDATION_ENDPOINTS.filter((e) => e !== 'samlValidate')) {
     app.get(`${basePath}/${endpoint}`, async (request, reply) => {
       const read = (name: string) => param(request.query, name) ?? undefined;
       return answerValidation(request, reply, endpoint, {

@@ -73,8 +73,9 @@ export async function startBridge(
             waitReplicas: config.store.waitReplicas ?? (config.store.sentinel ? 1 : 0),
           })
         : createMemoryTicketStore();
-  const metrics = createBridgeMetrics(() => rawStore.countSessions(Date.now()));
-  const store = instrumentStore(rawStore, metrics.storeLatency);
+  // Counted through the instrumented store (declared below, used only when /metrics is read).
+  const metrics = createBridgeMetrics(() => store.countSessions(Date.now()));
+  const store = instrumentStore(rawStore, metrics);
   const extraCa = config.extraCaFile ? readFileSync(config.extraCaFile, 'utf8') : undefined;
   const call = createOutbound({ extraCa, timeoutMs: config.logout.timeoutMs });
   const privateKeyPem =

@@ -3,13 +3,16 @@ import type { Registry } from '../registry.js';
 import type { ResponseFormat } from '../responses.js';
 import type { ServiceUrl } from '../service-url.js';
 
-export type ValidationEndpoint =
-  | 'validate'
-  | 'serviceValidate'
-  | 'proxyValidate'
-  | 'p3/serviceValidate'
-  | 'p3/proxyValidate'
-  | 'samlValidate';
+/** The validation endpoints, each with its pipeline (validation.ts); samlValidate is a POST, the others GETs. */
+export const VALIDATION_ENDPOINTS = [
+  'validate',
+  'serviceValidate',
+  'proxyValidate',
+  'p3/serviceValidate',
+  'p3/proxyValidate',
+  'samlValidate',
+] as const;
+export type ValidationEndpoint = (typeof VALIDATION_ENDPOINTS)[number];
 
 /** Query parameters as received: CAS parameters are case-sensitive (CAS 3.0.3, 2.x); unknown ones are ignored. */
 export interface ValidationParams {
