@@ -21,6 +21,7 @@ export {
   userUpdater,
 } from './mapping.js';
 export {
+  GROUP_PATTERN,
   globToRegExp,
   type Parsed,
   type PeerTubeRole,

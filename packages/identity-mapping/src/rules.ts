@@ -32,7 +32,11 @@ const ROLE_NAMES: Readonly<Record<string, PeerTubeRole>> = {
   '2': 2,
 };
 
-const PATTERN = /^[A-Za-z0-9_.:@*-]{1,128}$/;
+/**
+ * A group pattern, as every plugin's settings and the CAS registry accept it: letters, digits, `_ . : @ -`, and `*`
+ * as the only wildcard, at most 128 characters (LaBoite's groups are `<role>_<group>`).
+ */
+export const GROUP_PATTERN = /^[A-Za-z0-9_.:@*-]{1,128}$/;
 
 /** `admin_*` -> /^admin_.*$/: only `*` is special. */
 export function globToRegExp(glob: string): RegExp {
@@ -62,7 +66,7 @@ export function parseRoleRules(text: string): Parsed<RoleRule[]> {
       continue;
     }
     const [, pattern, roleName] = match;
-    if (!PATTERN.test(pattern)) {
+    if (!GROUP_PATTERN.test(pattern)) {
       errors.push(translate('rules.pattern', { line, pattern }));
       continue;
     }
@@ -113,7 +117,7 @@ export function parseQuotaRules(text: string): Parsed<QuotaRule[]> {
       continue;
     }
     const [, pattern, total, daily] = match;
-    if (!PATTERN.test(pattern)) {
+    if (!GROUP_PATTERN.test(pattern)) {
       errors.push(translate('rules.pattern', { line, pattern }));
       continue;
     }

@@ -248,7 +248,7 @@ export async function startOidcProvider(options: OidcProviderOptions = {}): Prom
       },
       // oidc-provider refuses to call loopback addresses (its SSRF guard); every relying party of a test provider
       // listens on 127.0.0.1, so its back-channel logout calls go out without that guard.
-      fetch: (url: URL | string, init: RequestInit & { dispatcher?: unknown }) =>
+      fetch: (url: string | URL | Request, init?: RequestInit) =>
         fetch(url, { ...init, dispatcher: undefined } as RequestInit),
       renderError: async (ctx, out) => {
         ctx.type = 'html';

@@ -97,6 +97,7 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
     }
     const currentMaster = () =>
       Number(cli(sentinelPorts[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME).split('\n')[1]);
+    const output = () => [...peers.values()].map((peer) => `--- ${peer.name}\n${peer.output()}`).join('\n');
     return {
       masterName: MASTER_NAME,
       sentinels: sentinelPorts.map((port) => ({ host: '127.0.0.1', port })),
@@ -114,12 +115,12 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
         for (;;) {
           const port = currentMaster();
           if (port !== oldPort && cli(port, 'ROLE').startsWith('master')) return port;
-          if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms:\n${this.output()}`);
+          if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms:\n${output()}`);
           await wait(200);
         }
       },
       cli,
-      output: () => [...peers.values()].map((peer) => `--- ${peer.name}\n${peer.output()}`).join('\n'),
+      output,
       close,
     };
   } catch (error) {

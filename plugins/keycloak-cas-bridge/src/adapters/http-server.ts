@@ -1,4 +1,3 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createLoginFlow, type IdentityProvider, LoginError, LogoutTokenError } from '@apps-education/oidc-login';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -11,15 +10,23 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { VALIDATION_ENDPOINTS } from '../core/checks/context.js';
-import { groupsOf, principalFor, serviceTicket } from '../core/issue.js';
-import { proxy } from '../core/proxy.js';
-import type { CasLoginExtra, SessionClaims, SsoSession, TicketStore } from '../core/records.js';
-import type { RegisteredService, Registry } from '../core/registry.js';
+import {
+  callbackRefused,
+  completeCallback,
+  type LoginDecision,
+  type LoginDeps,
+  type LoginParams,
+  login,
+} from '../core/login.js';
+import { backchannelLogout, type LogoutDecision, type LogoutDeps, logout, logoutDone } from '../core/logout.js';
+import { type ProxyParams, proxy } from '../core/proxy.js';
+import type { CasLoginExtra, SsoSession, TicketStore } from '../core/records.js';
+import type { Registry } from '../core/registry.js';
 import { assertionArtifact } from '../core/saml11.js';
-import { parseServiceUrl, type ServiceUrl } from '../core/service-url.js';
 import { newTicket } from '../core/tickets.js';
 import { type ProxyCallback, type ValidationEndpoint, type ValidationParams, validate } from '../core/validation.js';
 import type { BridgeMetrics } from './metrics.js';
+import { registerGuardedMonitoring } from './monitoring.js';
 import { localeOf, type PageContext, pages } from './pages.js';
 import type { SingleLogout } from './single-logout.js';
 
@@ -54,26 +61,33 @@ export interface HttpServerDeps {
 export const SSO_COOKIE = 'CASTGC';
 const LOGIN_COOKIE = 'cas_login';
 
-/** A CAS parameter: a string once, or absent. A repeated or non-string parameter is `null` (refused by callers). */
-function param(query: unknown, name: string): string | undefined | null {
-  const value = (query as Record<string, unknown> | undefined)?.[name];
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : null;
-}
-const isTrue = (value: string | undefined | null) => value !== undefined && value !== null && value !== 'false';
-
-/** Claims kept in the session: those some service may receive, and no other (GDPR minimisation). */
-function keptClaims(registry: Registry, claims: SessionClaims): SessionClaims {
-  const wanted = new Set(['sub', 'preferred_username', 'groups']);
-  for (const service of registry.services) {
-    wanted.add(service.usernameAttribute);
-    for (const claim of Object.values(service.attributes)) wanted.add(claim);
-  }
-  return Object.fromEntries(Object.entries(claims).filter(([name]) => wanted.has(name)));
-}
-
-function withTicket(service: ServiceUrl, ticket: string): string {
-  return `${service.href}${service.href.includes('?') ? '&' : '?'}ticket=${ticket}`;
+/** Query strings and bodies the routes accept: CAS parameters are strings, given once; unknown ones are ignored. */
+const strings = (...names: string[]) =>
+  ({
+    type: 'object',
+    properties: Object.fromEntries(names.map((name) => [name, { type: 'string' }])),
+  }) as const;
+const LOGIN_QUERY = {
+  type: 'object',
+  properties: {
+    ...strings('service', 'renew', 'gateway', 'warn').properties,
+    method: { type: 'string', enum: ['GET', 'POST', 'HEADER'] },
+  },
+} as const;
+/**
+ * A parameter the route's schema refused (repeated, say) when the route answers in its protocol's own format
+ * (`attachValidation`): treated as absent, so the protocol's rule for a missing parameter applies.
+ */
+function valid<T extends object>(request: FastifyRequest, source: unknown): Partial<Record<keyof T, string>> {
+  const values = (source ?? {}) as Record<string, unknown>;
+  const refused = new Set(
+    (request.validationError?.validation ?? []).map(
+      (v: { instancePath: string }) => v.instancePath.replace(/^\//, '').split('/')[0],
+    ),
+  );
+  return Object.fromEntries(
+    Object.entries(values).filter(([name, value]) => typeof value === 'string' && !refused.has(name)),
+  ) as Partial<Record<keyof T, string>>;
 }
 
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
@@ -165,123 +179,87 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     if (aborted || (typeof status === 'number' && status >= 400 && status < 500)) {
       const answer = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
       request.log.info({ err: { message, code }, status: answer }, 'client error');
-      return html(reply, answer, pages.badRequest(pageCtx(request), clientErrors[answer] ?? 'request'));
+      // A parameter the route's schema refused is named: "service (given twice, or not text)".
+      const refused = (error as { validation?: { instancePath: string; params?: { missingProperty?: string } }[] })
+        .validation?.[0];
+      const what = refused
+        ? `${refused.instancePath.replace(/^\//, '').split('/')[0] || refused.params?.missingProperty || 'parameter'} (given twice, or not one of the values allowed)`
+        : (clientErrors[answer] ?? 'request');
+      return html(reply, answer, pages.badRequest(pageCtx(request), what));
     }
     request.log.error({ err: { message, code } }, 'request failed');
     return html(reply, 500, pages.error(pageCtx(request), 'page.error.internal'));
   });
 
-  /** Issues a service ticket from the session and sends the browser to the service. */
-  async function completeLogin(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    session: SsoSession,
-    target: { url: ServiceUrl; registered: RegisteredService } | null,
-    options: { fromNewLogin: boolean; warn: boolean; method: 'GET' | 'POST' },
-  ) {
-    const ctx = pageCtx(request);
-    const displayUser = String(session.claims.preferred_username ?? session.subject);
-    if (target === null) return html(reply, 200, pages.signedIn(ctx, displayUser));
-    const principal = principalFor(target.registered, session.claims);
-    if (!principal.ok) {
-      deps.metrics.logins.inc({ outcome: 'refused' });
-      request.log.info(
-        { serviceId: target.registered.id, reason: principal.reason, groups: groupsOf(session.claims).length },
-        'login refused',
-      );
-      return html(
-        reply,
-        403,
-        principal.reason === 'access_denied'
-          ? pages.denied(ctx, target.registered.name)
-          : pages.noUsername(ctx, target.registered.name),
-      );
-    }
-    const ticket = serviceTicket({
-      id: newTicket('ST'),
-      service: target.url,
-      registered: target.registered,
-      session,
-      principal: principal.principal,
-      fromNewLogin: options.fromNewLogin,
-      now: now(),
-      ttlMs: deps.ticketTtlMs,
-    });
-    await deps.store.putTicket(ticket);
-    await deps.store.addSessionService(
-      session.id,
-      { service: target.url.href, serviceId: target.registered.id, ticket: ticket.id },
-      now(),
-    );
-    deps.metrics.logins.inc({ outcome: options.fromNewLogin ? 'idp' : 'sso' });
-    if (options.method === 'POST') return html(reply, 200, pages.post(ctx, target.url.href, ticket.id));
-    const destination = withTicket(target.url, ticket.id);
-    if (options.warn) return html(reply, 200, pages.warn(ctx, target.registered.name, displayUser, destination));
-    return reply.code(302).header('cache-control', 'no-store').redirect(destination);
-  }
+  const loginDeps: LoginDeps = {
+    registry: deps.registry,
+    store: deps.store,
+    now,
+    newTicket: (kind) => newTicket(kind),
+    ticketTtlMs: deps.ticketTtlMs,
+    sessionTtlMs: deps.sessionTtlMs,
+  };
+  const singleLogout = (session: SsoSession) => deps.singleLogout.start(session);
 
-  app.get(`${basePath}/login`, async (request, reply) => {
+  /** Renders what core/login.ts decided. */
+  function renderLogin(request: FastifyRequest, reply: FastifyReply, decision: LoginDecision) {
     const ctx = pageCtx(request);
-    const q = Object.fromEntries(
-      ['service', 'renew', 'gateway', 'warn', 'method'].map((n) => [n, param(request.query, n)]),
-    );
-    const bad = Object.entries(q).find(([, v]) => v === null);
-    if (bad) return html(reply, 400, pages.badRequest(ctx, `${bad[0]} (repeated)`));
-    if (q.method !== undefined && !['GET', 'POST', 'HEADER'].includes(q.method ?? ''))
-      return html(reply, 400, pages.badRequest(ctx, 'method'));
-    let target: { url: ServiceUrl; registered: RegisteredService } | null = null;
-    if (q.service !== undefined) {
-      const parsed = parseServiceUrl(q.service ?? '');
-      const registered = parsed.ok ? deps.registry().find(parsed.url) : undefined;
-      // An unknown service gets a page and never a redirect (CAS 3.0.3, 2.1.1; open-redirect protection).
-      if (!parsed.ok || !registered) {
+    switch (decision.kind) {
+      case 'bad_request':
+        return html(reply, 400, pages.badRequest(ctx, decision.what));
+      case 'unknown_service':
+        // An unknown service gets a page and never a redirect (CAS 3.0.3, 2.1.1; open-redirect protection).
         deps.metrics.logins.inc({ outcome: 'refused' });
         return html(reply, 400, pages.unknownService(ctx));
-      }
-      target = { url: parsed.url, registered };
+      case 'signed_in':
+        return html(reply, 200, pages.signedIn(ctx, decision.user));
+      case 'refused':
+        deps.metrics.logins.inc({ outcome: 'refused' });
+        request.log.info(
+          { serviceId: decision.serviceId, reason: decision.reason, groups: decision.groups },
+          'login refused',
+        );
+        return html(
+          reply,
+          403,
+          decision.reason === 'access_denied'
+            ? pages.denied(ctx, decision.serviceName)
+            : pages.noUsername(ctx, decision.serviceName),
+        );
+      case 'ticket':
+        deps.metrics.logins.inc({ outcome: decision.fromNewLogin ? 'idp' : 'sso' });
+        if (decision.method === 'POST') return html(reply, 200, pages.post(ctx, decision.service, decision.ticket));
+        if (decision.warn)
+          return html(reply, 200, pages.warn(ctx, decision.warn.serviceName, decision.warn.user, decision.destination));
+        return reply.code(302).header('cache-control', 'no-store').redirect(decision.destination);
+      case 'to_idp':
+        throw new Error('to_idp is handled by the /login route');
     }
-    const renew = isTrue(q.renew) || (target?.registered.forceRenew ?? false);
-    // renew takes precedence over gateway (CAS 3.0.3, 2.1.1).
-    const gateway = isTrue(q.gateway) && !renew;
-    const warn = isTrue(q.warn);
-    const method = q.method === 'POST' ? 'POST' : 'GET';
+  }
+
+  // A repeated or non-string parameter is refused with a 400 page naming it (the error handler).
+  app.get(`${basePath}/login`, { schema: { querystring: LOGIN_QUERY } }, async (request, reply) => {
     const sessionId = request.cookies[SSO_COOKIE];
     const session = sessionId ? await deps.store.getSession(sessionId, now()) : null;
-    if (session && !renew) return completeLogin(request, reply, session, target, { fromNewLogin: false, warn, method });
-
-    let login: { url: URL; cookie: string };
+    const decision = await login(request.query as LoginParams, session, loginDeps);
+    if (decision.kind !== 'to_idp') return renderLogin(request, reply, decision);
+    let begun: { url: URL; cookie: string };
     try {
-      login = await loginFlow.begin({
-        renew,
-        gateway,
-        extra: {
-          service: target?.url.href ?? null,
-          gateway,
-          warn,
-          method,
-          previousSessionId: session?.id ?? null,
-        },
-      });
+      begun = await loginFlow.begin({ renew: decision.renew, gateway: decision.gateway, extra: decision.extra });
     } catch (error) {
       request.log.error({ err: { message: error instanceof Error ? error.message : 'error' } }, 'IdP unreachable');
       deps.metrics.logins.inc({ outcome: 'error' });
-      return html(reply, 503, pages.error(ctx, 'page.error.idpDown'));
+      return html(reply, 503, pages.error(pageCtx(request), 'page.error.idpDown'));
     }
     // The login in progress lives sealed in this cookie: nothing is stored for a visitor who never comes back.
-    reply.setCookie(LOGIN_COOKIE, login.cookie, { ...cookieOptions, maxAge: Math.floor(deps.loginTtlMs / 1000) });
-    return reply.code(302).header('cache-control', 'no-store').redirect(login.url.href);
+    reply.setCookie(LOGIN_COOKIE, begun.cookie, { ...cookieOptions, maxAge: Math.floor(deps.loginTtlMs / 1000) });
+    return reply.code(302).header('cache-control', 'no-store').redirect(begun.url.href);
   });
 
+  // The query string is read whole by packages/oidc-login (state, code, iss, error), which checks it.
   app.get(`${basePath}/oidc/callback`, async (request, reply) => {
-    const ctx = pageCtx(request);
     const cookie = request.cookies[LOGIN_COOKIE];
     reply.clearCookie(LOGIN_COOKIE, cookieOptions);
-    const registry = deps.registry();
-    const targetOf = (extra: CasLoginExtra) => {
-      const serviceUrl = extra.service === null ? null : parseServiceUrl(extra.service);
-      const registered = serviceUrl?.ok ? registry.find(serviceUrl.url) : undefined;
-      return serviceUrl?.ok && registered ? { url: serviceUrl.url, registered } : null;
-    };
     const callbackUrl = new URL(`${deps.publicUrl}/oidc/callback`);
     callbackUrl.search = new URL(request.url, 'http://x').search;
     let finished: Awaited<ReturnType<typeof loginFlow.finish>>;
@@ -291,128 +269,107 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     } catch (error) {
       if (!(error instanceof LoginError)) throw error;
       deps.metrics.logins.inc({ outcome: 'error' });
-      const extra = error.extra as CasLoginExtra | undefined;
-      if (error.code === 'idp_refused' && extra) {
-        // gateway: no session at the IdP either; back to the service without a ticket (CAS 3.0.3, 2.1.1).
-        const target = targetOf(extra);
-        if (
-          extra.gateway &&
-          target &&
-          ['login_required', 'interaction_required', 'consent_required', 'account_selection_required'].includes(
-            error.idpError ?? '',
-          )
-        ) {
-          return reply.code(302).redirect(target.url.href);
-        }
-        request.log.warn({ idpError: (error.idpError ?? '').slice(0, 64) }, 'IdP returned an error');
-        return html(reply, 400, pages.error(ctx, 'page.error.idp'));
-      }
-      if (error.code === 'idp_error') {
-        request.log.warn({ err: { message: error.message } }, 'OIDC callback refused');
-        return html(reply, 400, pages.error(ctx, 'page.error.idp'));
-      }
-      request.log.info({ reason: error.code }, 'login state refused');
-      return html(reply, 400, pages.error(ctx, 'page.error.expired'));
+      const refusal = callbackRefused(
+        { code: error.code, idpError: error.idpError ?? undefined, extra: error.extra as CasLoginExtra | undefined },
+        deps.registry(),
+      );
+      if (refusal.kind === 'back_to_service') return reply.code(302).redirect(refusal.url);
+      if (refusal.page === 'idp')
+        request.log.warn(
+          { reason: error.code, idpError: (error.idpError ?? '').slice(0, 64) },
+          'OIDC callback refused',
+        );
+      else request.log.info({ reason: error.code }, 'login state refused');
+      return html(
+        reply,
+        400,
+        pages.error(pageCtx(request), refusal.page === 'idp' ? 'page.error.idp' : 'page.error.expired'),
+      );
     }
-    const { authenticated, extra } = finished;
-    const target = targetOf(extra);
-    const previous = extra.previousSessionId ? await deps.store.deleteSession(extra.previousSessionId) : null;
-    const session: SsoSession = {
-      id: newTicket('TGC'),
-      subject: authenticated.subject,
-      claims: keptClaims(registry, authenticated.claims),
-      authenticationDate: new Date(now()).toISOString(),
-      idToken: authenticated.idToken,
-      idpSessionId: authenticated.idpSessionId,
-      services: previous?.services ?? [],
-      expiresAt: now() + deps.sessionTtlMs,
-    };
-    await deps.store.putSession(session);
+    const { decision, session } = await completeCallback(finished.authenticated, finished.extra, loginDeps);
     reply.setCookie(SSO_COOKIE, session.id, cookieOptions);
-    return completeLogin(request, reply, session, target, {
-      fromNewLogin: true,
-      warn: extra.warn,
-      method: extra.method,
-    });
+    return renderLogin(request, reply, decision);
   });
 
   /**
-   * OpenID Connect Back-Channel Logout 1.0: the IdP (Keycloak: the client's "Backchannel logout URL") POSTs a logout
-   * token when the person's session there ends (logout from LaBoite or Keycloak). The token is checked
-   * (packages/oidc-login, logout-token.ts), its jti claimed once in the store (a replay ends nothing twice, on any
-   * replica), then every CAS session of that IdP session (or subject) ends and its services get CAS single logout.
-   * 200 on success, also when no session was left; 400 with an OAuth error for a token that fails a check (2.8);
-   * 503 when the IdP's keys cannot be read.
+   * OpenID Connect Back-Channel Logout 1.0 (core/logout.ts): the IdP (Keycloak: the client's "Backchannel logout
+   * URL") POSTs a logout token when the person's session there ends. 200 on success, also when no session was left;
+   * 400 with an OAuth error for a token that fails a check (2.8); 503 when the IdP's keys cannot be read.
    */
-  app.post(`${basePath}/oidc/backchannel-logout`, async (request, reply) => {
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const token = typeof body.logout_token === 'string' ? body.logout_token : null;
-    const refuse = (reason: string) => {
-      deps.metrics.backchannelLogouts.inc({ result: `refused_${reason}` });
-      request.log.info({ reason }, 'back-channel logout refused');
-      return reply
-        .code(400)
-        .header('cache-control', 'no-store')
-        .send({ error: 'invalid_request', error_description: `logout token refused: ${reason}` });
-    };
-    if (token === null || token.length > 16_384) return refuse('missing');
-    let logout: Awaited<ReturnType<IdentityProvider['verifyLogoutToken']>>;
-    try {
-      logout = await deps.idp.verifyLogoutToken(token);
-    } catch (error) {
-      if (error instanceof LogoutTokenError && error.code !== 'unavailable') return refuse(error.code);
-      // The IdP's discovery or keys could not be read: its trouble, not the token's (nothing ended).
-      deps.metrics.backchannelLogouts.inc({ result: 'unavailable' });
-      request.log.warn({ err: error }, 'back-channel logout: the identity provider keys are unreachable');
-      return reply.code(503).header('cache-control', 'no-store').header('retry-after', '5').send({
-        error: 'temporarily_unavailable',
-        error_description: 'the identity provider keys could not be read',
-      });
-    }
-    if (!(await deps.store.claimOnce(`logout:${logout.jti}`, logout.replayUntil))) return refuse('replayed');
-    const ids = await deps.store.sessionsOf({ subject: logout.subject, idpSessionId: logout.sessionId }, now());
-    for (const id of ids) {
-      const session = await deps.store.deleteSession(id);
-      // Back-channel single logout to its services; front-channel ones need a browser, which is not here.
-      if (session) deps.singleLogout.start(session).backChannel.catch(() => undefined);
-    }
-    deps.metrics.backchannelLogouts.inc({ result: ids.length > 0 ? 'ended' : 'none' });
-    request.log.info({ sessions: ids.length }, 'back-channel logout');
-    return reply.code(200).header('cache-control', 'no-store').send();
-  });
+  app.post(
+    `${basePath}/oidc/backchannel-logout`,
+    {
+      schema: { body: { type: 'object', properties: { logout_token: { type: 'string', maxLength: 16_384 } } } },
+      attachValidation: true,
+    },
+    async (request, reply) => {
+      const refuse = (reason: string) => {
+        deps.metrics.backchannelLogouts.inc({ result: `refused_${reason}` });
+        request.log.info({ reason }, 'back-channel logout refused');
+        return reply
+          .code(400)
+          .header('cache-control', 'no-store')
+          .send({ error: 'invalid_request', error_description: `logout token refused: ${reason}` });
+      };
+      const token = valid<{ logout_token: string }>(request, request.body).logout_token ?? '';
+      let outcome: Awaited<ReturnType<typeof backchannelLogout>>;
+      try {
+        outcome = await backchannelLogout(token, {
+          store: deps.store,
+          now,
+          verify: (t) => deps.idp.verifyLogoutToken(t),
+          singleLogout,
+        });
+      } catch (error) {
+        if (error instanceof LogoutTokenError && error.code !== 'unavailable') return refuse(error.code);
+        // The IdP's discovery or keys could not be read: its trouble, not the token's (nothing ended).
+        deps.metrics.backchannelLogouts.inc({ result: 'unavailable' });
+        request.log.warn({ err: error }, 'back-channel logout: the identity provider keys are unreachable');
+        return reply.code(503).header('cache-control', 'no-store').header('retry-after', '5').send({
+          error: 'temporarily_unavailable',
+          error_description: 'the identity provider keys could not be read',
+        });
+      }
+      if (outcome.kind === 'refused') return refuse(outcome.reason);
+      deps.metrics.backchannelLogouts.inc({ result: outcome.sessions > 0 ? 'ended' : 'none' });
+      request.log.info({ sessions: outcome.sessions }, 'back-channel logout');
+      return reply.code(200).header('cache-control', 'no-store').send();
+    },
+  );
 
-  app.get(`${basePath}/logout`, async (request, reply) => {
-    const ctx = pageCtx(request);
-    const sessionId = request.cookies[SSO_COOKIE];
-    reply.clearCookie(SSO_COOKIE, cookieOptions);
-    const session = sessionId ? await deps.store.deleteSession(sessionId) : null;
-    const service = param(request.query, 'service');
-    // `url` is ignored (CAS 3.0.3, 2.3.1); `service` is followed only when registered.
-    const parsed = typeof service === 'string' ? parseServiceUrl(service) : null;
-    const next = parsed?.ok && deps.registry().find(parsed.url) ? parsed.url.href : null;
-    let frontChannel: string[] = [];
-    if (session) {
-      const slo = deps.singleLogout.start(session);
-      frontChannel = slo.frontChannel;
-      slo.backChannel.catch(() => undefined);
-      const done = new URL(`${deps.publicUrl}/logout/done`);
-      const endSession = await deps.idp.endSessionUrl(session.idToken, done.href).catch(() => null);
-      if (endSession && next) endSession.searchParams.set('state', Buffer.from(next).toString('base64url'));
-      if (endSession && frontChannel.length === 0) return reply.code(302).redirect(endSession.href);
-      if (endSession) return html(reply, 200, pages.signedOut(ctx, frontChannel, endSession.href));
-    }
-    if (next && frontChannel.length === 0) return reply.code(302).redirect(next);
-    return html(reply, 200, pages.signedOut(ctx, frontChannel, next ?? undefined));
-  });
+  const logoutDeps: LogoutDeps = {
+    registry: deps.registry,
+    store: deps.store,
+    now,
+    singleLogout,
+    endSessionUrl: (idToken, returnTo) => deps.idp.endSessionUrl(idToken, returnTo),
+    doneUrl: `${deps.publicUrl}/logout/done`,
+  };
+  const renderLogout = (request: FastifyRequest, reply: FastifyReply, decision: LogoutDecision) =>
+    decision.kind === 'redirect'
+      ? reply.code(302).header('cache-control', 'no-store').redirect(decision.url)
+      : html(reply, 200, pages.signedOut(pageCtx(request), [...decision.frontChannel], decision.next));
 
-  app.get(`${basePath}/logout/done`, async (request, reply) => {
-    const state = param(request.query, 'state');
-    const decoded = typeof state === 'string' ? Buffer.from(state, 'base64url').toString('utf8') : '';
-    const parsed = parseServiceUrl(decoded);
-    // The state came back through the IdP: checked against the registry again before any redirect.
-    if (parsed.ok && deps.registry().find(parsed.url)) return reply.code(302).redirect(parsed.url.href);
-    return html(reply, 200, pages.signedOut(pageCtx(request)));
-  });
+  // A logout always logs out: a refused `service` (repeated, say) is only not followed.
+  app.get(
+    `${basePath}/logout`,
+    { schema: { querystring: strings('service', 'url') }, attachValidation: true },
+    async (request, reply) => {
+      const sessionId = request.cookies[SSO_COOKIE];
+      reply.clearCookie(SSO_COOKIE, cookieOptions);
+      const { service } = valid<{ service: string }>(request, request.query);
+      return renderLogout(request, reply, await logout({ sessionId, service }, logoutDeps));
+    },
+  );
+
+  app.get(
+    `${basePath}/logout/done`,
+    { schema: { querystring: strings('state') }, attachValidation: true },
+    async (request, reply) => {
+      const next = logoutDone(valid<{ state: string }>(request, request.query).state, deps.registry());
+      return renderLogout(request, reply, next ? { kind: 'redirect', url: next } : { kind: 'page', frontChannel: [] });
+    },
+  );
 
   const validationDeps = {
     registry: deps.registry,
@@ -445,46 +402,48 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       .send(outcome.body);
   }
 
+  // A refused parameter (repeated, say) counts as absent: the client gets the CAS error for it, in CAS' format.
   for (const endpoint of VALIDATION_ENDPOINTS.filter((e) => e !== 'samlValidate')) {
-    app.get(`${basePath}/${endpoint}`, async (request, reply) => {
-      const read = (name: string) => param(request.query, name) ?? undefined;
-      return answerValidation(request, reply, endpoint, {
-        service: read('service'),
-        ticket: read('ticket'),
-        pgtUrl: read('pgtUrl'),
-        renew: read('renew'),
-        format: read('format'),
-      });
-    });
+    app.get(
+      `${basePath}/${endpoint}`,
+      { schema: { querystring: strings('service', 'ticket', 'pgtUrl', 'renew', 'format') }, attachValidation: true },
+      async (request, reply) =>
+        answerValidation(request, reply, endpoint, valid<ValidationParams>(request, request.query)),
+    );
   }
 
   // SAML 1.1 (CAS 3.0.3, section 4): POST with TARGET in the query and the ticket in a SOAP body.
-  app.post(`${basePath}/samlValidate`, async (request, reply) => {
-    const target = param(request.query, 'TARGET') ?? undefined;
-    const artifact = typeof request.body === 'string' ? assertionArtifact(request.body) : null;
-    return answerValidation(request, reply, 'samlValidate', { service: target, ticket: artifact ?? undefined });
-  });
+  app.post(
+    `${basePath}/samlValidate`,
+    { schema: { querystring: strings('TARGET') }, attachValidation: true },
+    async (request, reply) => {
+      const target = valid<{ TARGET: string }>(request, request.query).TARGET;
+      const artifact = typeof request.body === 'string' ? assertionArtifact(request.body) : null;
+      return answerValidation(request, reply, 'samlValidate', { service: target, ticket: artifact ?? undefined });
+    },
+  );
 
-  app.get(`${basePath}/proxy`, async (request, reply) => {
-    const read = (name: string) => param(request.query, name) ?? undefined;
-    const outcome = await proxy(
-      { pgt: read('pgt'), targetService: read('targetService'), format: read('format') },
-      {
-        registry: deps.registry,
-        store: deps.store,
-        now,
-        newTicket: (kind) => newTicket(kind),
-        ticketTtlMs: deps.ticketTtlMs,
-      },
-    );
-    deps.metrics.validations.inc({ endpoint: 'proxy', result: outcome.result });
-    if (outcome.cause)
-      request.log.error(
-        { err: { message: outcome.cause instanceof Error ? outcome.cause.message : 'error' } },
-        'proxy failed internally',
-      );
-    return reply.header('content-type', outcome.contentType).header('cache-control', 'no-store').send(outcome.body);
-  });
+  const proxyDeps = {
+    registry: deps.registry,
+    store: deps.store,
+    now,
+    newTicket: (kind: 'PT') => newTicket(kind),
+    ticketTtlMs: deps.ticketTtlMs,
+  };
+  app.get(
+    `${basePath}/proxy`,
+    { schema: { querystring: strings('pgt', 'targetService', 'format') }, attachValidation: true },
+    async (request, reply) => {
+      const outcome = await proxy(valid<ProxyParams>(request, request.query), proxyDeps);
+      deps.metrics.validations.inc({ endpoint: 'proxy', result: outcome.result });
+      if (outcome.cause)
+        request.log.error(
+          { err: { message: outcome.cause instanceof Error ? outcome.cause.message : 'error' } },
+          'proxy failed internally',
+        );
+      return reply.header('content-type', outcome.contentType).header('cache-control', 'no-store').send(outcome.body);
+    },
+  );
 
   app.get(`${basePath}/healthz`, async (_request, reply) => reply.type('text/plain').send('ok\n'));
   if (deps.clientJwks) {
@@ -493,56 +452,6 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       reply.header('content-type', 'application/jwk-set+json').header('cache-control', 'max-age=300').send(jwks),
     );
   }
-  if (deps.monitoring.publicToken !== null) {
-    const expected = createHash('sha256').update(deps.monitoring.publicToken).digest();
-    // Constant-time: both sides hashed to the same length first.
-    const allowed = (request: FastifyRequest) => {
-      const given = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      return given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);
-    };
-    const guarded =
-      (handler: (reply: FastifyReply) => Promise<unknown>) => async (request: FastifyRequest, reply: FastifyReply) => {
-        if (!allowed(request))
-          return reply.code(401).header('www-authenticate', 'Bearer').type('text/plain').send('token required\n');
-        return handler(reply);
-      };
-    app.get(
-      `${basePath}/readyz`,
-      guarded((reply) => readiness(deps, reply)),
-    );
-    app.get(
-      `${basePath}/metrics`,
-      guarded((reply) => exposition(deps, reply)),
-    );
-  }
-
-  return app;
-}
-
-type MonitoringDeps = Pick<HttpServerDeps, 'store' | 'idp' | 'metrics' | 'logger'>;
-
-async function readiness(deps: MonitoringDeps, reply: FastifyReply) {
-  const timeout = <T>(p: Promise<T>) =>
-    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000))]);
-  const checks = await Promise.allSettled([timeout(deps.store.ping()), timeout(deps.idp.ready())]);
-  const [store, idp] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
-  const ready = store === 'ok' && idp === 'ok';
-  return reply.code(ready ? 200 : 503).send({ ready, store, idp });
-}
-
-async function exposition(deps: MonitoringDeps, reply: FastifyReply) {
-  return reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
-}
-
-/** The monitoring listener: /readyz and /metrics (and /healthz), at the root of an address of their own. */
-export async function buildMonitoringServer(deps: MonitoringDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger,
-    logController: new LogController({ disableRequestLogging: true }),
-    forceCloseConnections: true,
-  });
-  app.get('/healthz', async (_request, reply) => reply.type('text/plain').send('ok\n'));
-  app.get('/readyz', (_request, reply) => readiness(deps, reply));
-  app.get('/metrics', (_request, reply) => exposition(deps, reply));
+  if (deps.monitoring.publicToken !== null) registerGuardedMonitoring(app, basePath, deps.monitoring.publicToken, deps);
   return app;
 }

@@ -1,3 +1,4 @@
+import { GROUP_PATTERN, globToRegExp } from '@apps-education/identity-mapping';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { BridgeError } from './errors.js';
@@ -53,7 +54,7 @@ const matchSchema = z.union([
   z.object({ prefix: urlRule }).strict(),
   z.object({ regex: z.string().min(1).max(1024) }).strict(),
 ]);
-const groupPattern = z.string().regex(/^[A-Za-z0-9_.*:@-]{1,128}$/, 'letters, digits, _ . : @ - and * as a wildcard');
+const groupPattern = z.string().regex(GROUP_PATTERN, 'letters, digits, _ . : @ - and * as a wildcard');
 
 const serviceSchema = z
   .object({
@@ -117,16 +118,6 @@ function compileRule(input: MatchInput, path: string, problems: string[]): Match
     return null;
   }
   return { kind, url: parsed.url };
-}
-
-/** `admin_*` -> /^admin_.*$/: only `*` is special, everything else is literal. */
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(
-    `^${glob
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-      .join('.*')}$`,
-  );
 }
 
 /** Parses and validates registry YAML; throws BridgeError INVALID_REGISTRY listing every problem with its path. */

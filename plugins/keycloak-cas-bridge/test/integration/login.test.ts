@@ -130,6 +130,37 @@ describe('CAS /login through the OpenID provider', () => {
     expect(last?.body).toContain('Accès refusé');
   });
 
+  it('refuses a repeated or unknown-valued /login parameter with a 400 page naming it, and redirects nowhere', async () => {
+    for (const [query, name] of [
+      [`service=${encodeURIComponent(APP)}&service=${encodeURIComponent('https://evil.example/')}`, 'service'],
+      [`service=${encodeURIComponent(APP)}&method=PUT`, 'method'],
+    ] as const) {
+      const answer = await fetch(`${t.publicUrl}/login?${query}`, { redirect: 'manual' });
+      expect(answer.status, query).toBe(400);
+      expect(answer.headers.get('location')).toBeNull();
+      expect(await answer.text()).toContain(name);
+    }
+  });
+
+  it('answers a repeated validation parameter with the CAS error for a missing one, in CAS XML', async () => {
+    const answer = await fetch(
+      `${t.publicUrl}/p3/serviceValidate?service=${encodeURIComponent(APP)}&ticket=ST-a&ticket=ST-b`,
+    );
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('<cas:authenticationFailure code="INVALID_REQUEST">');
+  });
+
+  it('logs out even when the logout service parameter is repeated (only not followed)', async () => {
+    const agent = createUserAgent();
+    await signIn(agent, `${t.publicUrl}/login?service=${encodeURIComponent(APP)}`, atApp);
+    const out = await agent.request(
+      `${t.publicUrl}/logout?service=${encodeURIComponent(APP)}&service=${encodeURIComponent(APP)}`,
+    );
+    expect(out.location ?? '').not.toContain('app.ac-test.fr');
+    const again = await agent.request(`${t.publicUrl}/login?service=${encodeURIComponent(APP)}`);
+    expect(again.location).toContain('/protocol/openid-connect/auth');
+  });
+
   it('no service: a page saying the person is signed in', async () => {
     const agent = createUserAgent();
     const { last } = await signIn(agent, `${t.publicUrl}/login`, () => false);

@@ -1,4 +1,5 @@
 import {
+  GROUP_PATTERN,
   globToRegExp,
   type MappingConfig,
   type PeerTubeRole,
@@ -211,7 +212,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
     .map((g) => g.trim())
     .filter(Boolean);
   for (const pattern of allowed) {
-    if (!/^[A-Za-z0-9_.:@*-]{1,128}$/.test(pattern)) errors.push(t('settings.allowedGroup', { value: pattern }));
+    if (!GROUP_PATTERN.test(pattern)) errors.push(t('settings.allowedGroup', { value: pattern }));
   }
   const externalRedirectUris = text(raw['external-redirect-uris'])
     .split(/\r?\n/)
