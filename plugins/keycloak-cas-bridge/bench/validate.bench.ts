@@ -1,6 +1,7 @@
 /**
  * pnpm bench (keycloak-cas-bridge): /p3/serviceValidate on fresh tickets for the memory, SQLite and Redis stores,
- * and /login with an existing SSO session (302 with a ticket), with autocannon on loopback. Each is a ratio to a
+ * /login with an existing SSO session (302 with a ticket), and the full login an application sees (SSO session ->
+ * /login 302 -> validation of the ticket it gave), with autocannon on loopback. Each is a ratio to a
  * bare node:http server answering a fixed 300-byte XML body, measured in the same run, the same way (autocannon,
  * 20 connections, in a child process). Then p50/p99 at half each one's maximum rate.
  * Rates come from fixed-duration runs (autocannon ends amount-based runs on whole-second ticks, too coarse here).
@@ -40,8 +41,9 @@ interface Run {
  */
 const CANNON = `
 const autocannon = require('autocannon');
-const { url, paths, fallback, seconds, rate, headers, connections } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+const { url, paths, fallback, seconds, rate, headers, connections, fullLogin } = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
 const list = Array.isArray(paths) ? paths : null;
+let refused = 0;
 const started = performance.now();
 autocannon(
   {
@@ -50,7 +52,27 @@ autocannon(
     duration: seconds,
     ...(rate ? { overallRate: rate } : {}),
     headers,
-    requests: [{ setupRequest: (req) => ({ ...req, path: list ? (list.pop() ?? fallback) : paths }) }],
+    requests: fullLogin
+      ? [
+          {
+            path: fullLogin.login,
+            headers: fullLogin.headers,
+            // The ticket in the 302's Location, for the next request of this connection.
+            onResponse: (status, _body, context, responseHeaders) => {
+              const flat = Array.isArray(responseHeaders) ? responseHeaders : Object.entries(responseHeaders ?? {}).flat();
+              const at = flat.findIndex((h, i) => i % 2 === 0 && String(h).toLowerCase() === 'location');
+              const location = at >= 0 ? String(flat[at + 1]) : '';
+              context.ticket = status === 302 ? (/[?&]ticket=([^&]+)/.exec(location)?.[1] ?? 'ST-none') : 'ST-none';
+            },
+          },
+          {
+            setupRequest: (req, context) => ({ ...req, headers: {}, path: fullLogin.validate + context.ticket }),
+            onResponse: (_status, body) => {
+              if (!String(body).includes('authenticationSuccess')) refused++;
+            },
+          },
+        ]
+      : [{ setupRequest: (req) => ({ ...req, path: list ? (list.pop() ?? fallback) : paths }) }],
   },
   (error, result) => {
     if (error) throw error;
@@ -58,9 +80,11 @@ autocannon(
       seconds: (performance.now() - started) / 1000,
       total: result.requests.total,
       non2xx: result.non2xx,
+      statusCodes: result.statusCodeStats,
       p50: result.latency.p50,
       p99: result.latency.p99,
       remaining: list ? list.length : 0,
+      refused,
     }));
   },
 );
@@ -69,8 +93,16 @@ autocannon(
 async function cannon(
   url: string,
   paths: readonly string[] | string,
-  options: { seconds: number; rate?: number; headers?: Record<string, string>; fallback?: string },
-): Promise<Run & { remaining: number }> {
+  options: {
+    seconds: number;
+    rate?: number;
+    headers?: Record<string, string>;
+    fallback?: string;
+    fullLogin?: { login: string; headers: Record<string, string>; validate: string };
+  },
+): Promise<
+  Run & { remaining: number; total: number; statusCodes: Record<string, { count: number }>; refused: number }
+> {
   const result = await new Promise<{
     seconds: number;
     total: number;
@@ -78,6 +110,8 @@ async function cannon(
     p50: number;
     p99: number;
     remaining: number;
+    statusCodes: Record<string, { count: number }>;
+    refused: number;
   }>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', CANNON], { stdio: ['pipe', 'pipe', 'inherit'] });
     let output = '';
@@ -91,9 +125,18 @@ async function cannon(
     });
     child.stdin.end(JSON.stringify({ url, paths, connections: CONNECTIONS, ...options }));
   });
-  if (result.non2xx > 0 && !options.headers) throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
+  if (result.non2xx > 0 && !options.headers && !options.fullLogin)
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers`);
   // autocannon's own duration is rounded to whole seconds: the run is timed in the child for the rate.
-  return { rps: result.total / result.seconds, p50: result.p50, p99: result.p99, remaining: result.remaining };
+  return {
+    rps: result.total / result.seconds,
+    p50: result.p50,
+    p99: result.p99,
+    remaining: result.remaining,
+    total: result.total,
+    statusCodes: result.statusCodes,
+    refused: result.refused,
+  };
 }
 
 const body =
@@ -210,6 +253,23 @@ for (const [name, store] of stores) {
     rate: Math.floor(login.rps / 2),
   });
   line(`${name} /login with an SSO session (302 + ticket)`, login, loginHalf);
+
+  // What an application sees: /login gives a 302 with a ticket, the application validates it (2 requests).
+  const fullLogin = {
+    login: loginPath,
+    headers,
+    validate: `/cas/p3/serviceValidate?service=${encodeURIComponent(SERVICE)}&ticket=`,
+  };
+  const full = await cannon(t.bridge.address, '/', { seconds: SECONDS, fullLogin });
+  const fullHalf = await cannon(t.bridge.address, '/', { seconds: SECONDS, fullLogin, rate: Math.floor(full.rps / 2) });
+  const codes = Object.entries(full.statusCodes)
+    .map(([code, stat]) => `${code}: ${stat.count}`)
+    .join(', ');
+  if (Object.keys(full.statusCodes).some((code) => code !== '200' && code !== '302') || full.refused > 0)
+    throw new Error(`${name} full login: unexpected answers (${codes}; ${full.refused} validations refused)`);
+  console.log(
+    `${name} full login (SSO /login 302 -> validate): ${(full.rps / 2).toFixed(0)} logins/s = ${full.rps.toFixed(0)} req/s (${(full.rps / baseline.rps).toFixed(2)} vs baseline), p50 ${fullHalf.p50} ms, p99 ${fullHalf.p99} ms per request at half rate [${codes}]`,
+  );
   await t.close();
 }
 bare.close();

@@ -3,6 +3,7 @@ import { tempDir } from '@apps-education/testkit';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { openSqliteTicketStore } from '../src/adapters/ticket-store.sqlite.js';
+import { BridgeError } from '../src/core/errors.js';
 import { harness } from './harness.js';
 import { storeRules } from './ticket-security.js';
 
@@ -68,4 +69,17 @@ it('upgrades a database of version 0.1: its sessions are found by subject for ba
   } finally {
     await store.close();
   }
+});
+
+it('refuses a database path it cannot open with a store error naming the path, not a stack trace', () => {
+  let error: unknown;
+  try {
+    openSqliteTicketStore('/nonexistent-directory/cas.db');
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(BridgeError);
+  expect((error as BridgeError).code).toBe('STORE_UNAVAILABLE');
+  expect((error as BridgeError).details.join()).toContain('store.path /nonexistent-directory/cas.db');
+  expect((error as BridgeError).userMessage.fr).toMatch(/^Le stockage des tickets est indisponible/);
 });

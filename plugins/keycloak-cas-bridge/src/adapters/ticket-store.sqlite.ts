@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { BridgeError } from '../core/errors.js';
 import {
   type PgtRecord,
   type SessionService,
@@ -14,8 +15,22 @@ import {
  * `takeTicket` is one `DELETE ... RETURNING`: atomic, so a ticket is handed out once. Expired rows are deleted
  * every minute.
  */
+/** Opens the database, or says what to do: better-sqlite3 not built (npm 11 skipped its install script), a bad path. */
+function openDatabase(path: string): Database.Database {
+  try {
+    return new Database(path);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test(message))
+      throw new BridgeError('STORE_UNAVAILABLE', [
+        'better-sqlite3 is not built for this Node.js: reinstall with `npm install -g --allow-scripts=better-sqlite3 <package>.tgz` (npm 11 runs no install script otherwise; it needs python3, make and g++), or use store.type redis',
+      ]);
+    throw new BridgeError('STORE_UNAVAILABLE', [`store.path ${path}: ${message.split('\n')[0]}`]);
+  }
+}
+
 export function openSqliteTicketStore(path: string): TicketStore {
-  const db = new Database(path);
+  const db = openDatabase(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
