@@ -17,7 +17,7 @@ export interface RedisSentinelHandle {
   masterPort(): number;
   /** Kills the master with SIGKILL (a crash: no shutdown, no save) and gives its port. */
   killMaster(): number;
-  /** Waits until the sentinels name another master than `oldPort` and it answers as a master; gives its port. */
+  /** Waits until every sentinel names one master other than `oldPort` and it answers as a master; gives its port. */
   waitForFailover(oldPort: number, timeoutMs?: number): Promise<number>;
   /** Runs a redis-cli command against a port (a Redis or a sentinel), for checks. */
   cli(port: number, ...args: string[]): string;
@@ -95,8 +95,9 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
         await wait(200);
       }
     }
-    const currentMaster = () =>
-      Number(cli(sentinelPorts[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME).split('\n')[1]);
+    const masterSeenBy = (sentinelPort: number) =>
+      Number(cli(sentinelPort, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME).split('\n')[1]);
+    const currentMaster = () => masterSeenBy(sentinelPorts[0] ?? 0);
     const output = () => [...peers.values()].map((peer) => `--- ${peer.name}\n${peer.output()}`).join('\n');
     return {
       masterName: MASTER_NAME,
@@ -113,8 +114,11 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
       async waitForFailover(oldPort, timeoutMs = 30_000) {
         const until = Date.now() + timeoutMs;
         for (;;) {
-          const port = currentMaster();
-          if (port !== oldPort && cli(port, 'ROLE').startsWith('master')) return port;
+          // Over when every sentinel names the same new master and it is one: a sentinel that learns of the
+          // switch late announces it late, and clients that follow the announcements reconnect then.
+          const named = new Set(sentinelPorts.map(masterSeenBy));
+          const [port = oldPort] = named;
+          if (named.size === 1 && port !== oldPort && cli(port, 'ROLE').startsWith('master')) return port;
           if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms:\n${output()}`);
           await wait(200);
         }

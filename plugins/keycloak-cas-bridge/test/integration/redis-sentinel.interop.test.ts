@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import {
-  freePort,
   type OidcProviderHandle,
   type RedisSentinelHandle,
   startOidcProvider,
   startRedisSentinel,
 } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
-import { startRoundRobin } from './load-balancer.js';
+import { createUserAgent, signIn } from './bridge.js';
+import { type BridgePair, startBridgePair } from './load-balancer.js';
 
 const APP = 'https://app.ac-test.fr/';
 const REGISTRY = `services:\n  - { id: app, name: App, match: { prefix: "${APP}" } }\n`;
@@ -23,9 +22,7 @@ const REGISTRY = `services:\n  - { id: app, name: App, match: { prefix: "${APP}"
 describe('Redis Sentinel failover under load', () => {
   let sentinel: RedisSentinelHandle;
   let idp: OidcProviderHandle;
-  let a: BridgeUnderTest;
-  let b: BridgeUnderTest;
-  let lb: Awaited<ReturnType<typeof startRoundRobin>>;
+  let pair: BridgePair;
   let publicUrl = '';
 
   beforeAll(async () => {
@@ -36,19 +33,11 @@ describe('Redis Sentinel failover under load', () => {
       prefix: `failover-${randomBytes(4).toString('hex')}:`,
     };
     idp = await startOidcProvider({ loginHint: false });
-    const lbPort = await freePort();
-    publicUrl = `http://127.0.0.1:${lbPort}/cas`;
-    a = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl });
-    b = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl, registerClient: false });
-    lb = await startRoundRobin(lbPort, [
-      Number(new URL(a.bridge.address).port),
-      Number(new URL(b.bridge.address).port),
-    ]);
+    pair = await startBridgePair({ registry: REGISTRY, idp, store });
+    publicUrl = pair.publicUrl;
   });
   afterAll(async () => {
-    lb?.close();
-    await a?.close();
-    await b?.close();
+    await pair?.close();
     await idp?.close();
     await sentinel?.close();
   });
@@ -112,13 +101,28 @@ describe('Redis Sentinel failover under load', () => {
     expect([...successes.values()].filter((n) => n > 1)).toEqual([]);
     // The bridges carried on with the new master.
     expect(outcomes.afterFailover).toBeGreaterThan(20);
-    // The session made before the crash still gives tickets without the IdP; the ended one is still ended.
+    // Both bridges are connected to the new master again (their /readyz pings the store) ...
+    for (const bridge of [pair.a, pair.b]) await waitUntilReady(bridge.monitoringUrl);
+    // ... the session made before the crash still gives tickets without the IdP; the ended one is still ended.
     const sso = await agent.request(loginUrl());
     expect(sso.location).toMatch(/ticket=ST-/);
     expect(await validate(new URL(sso.location ?? '').searchParams.get('ticket') ?? '')).toBe('success');
     for (let i = 0; i < 2; i++)
       expect((await leaver.request(loginUrl())).location).toContain('/protocol/openid-connect/auth');
-    for (const bridge of [a, b]) expect((await fetch(`${bridge.monitoringUrl}/readyz`)).status).toBe(200);
     console.info('failover under load', outcomes);
   });
 });
+
+/** Polls /readyz until it answers 200 (a bridge reconnects to the new master on its own), at most 15 s. */
+async function waitUntilReady(monitoringUrl: string): Promise<void> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const status = await fetch(`${monitoringUrl}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    if (Date.now() > until) throw new Error(`${monitoringUrl}/readyz still ${status} 15 s after the failover`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

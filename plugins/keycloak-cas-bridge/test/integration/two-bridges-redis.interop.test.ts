@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { freePort, type OidcProviderHandle, requireRedis, startOidcProvider } from '@apps-education/testkit';
+import { type OidcProviderHandle, requireRedis, startOidcProvider } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
-import { startRoundRobin } from './load-balancer.js';
+import { createUserAgent, signIn } from './bridge.js';
+import { type BridgePair, startBridgePair } from './load-balancer.js';
 
 const APP = 'https://app.ac-test.fr/';
 const REGISTRY = `
@@ -13,9 +13,7 @@ services:
 /** Two bridge processes on one Redis behind a round-robin load balancer: every request alternates between them. */
 describe('two bridges on one Redis are interchangeable', () => {
   let idp: OidcProviderHandle;
-  let a: BridgeUnderTest;
-  let b: BridgeUnderTest;
-  let lb: Awaited<ReturnType<typeof startRoundRobin>>;
+  let pair: BridgePair;
   let publicUrl = '';
 
   beforeAll(async () => {
@@ -24,19 +22,11 @@ describe('two bridges on one Redis are interchangeable', () => {
     idp = await startOidcProvider({ loginHint: false });
     // LaBoite, where people log out of everything.
     idp.addClient({ client_id: 'laboite', client_secret: 's', redirect_uris: ['https://laboite.ac-test.fr/cb'] });
-    const lbPort = await freePort();
-    publicUrl = `http://127.0.0.1:${lbPort}/cas`;
-    a = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl });
-    b = await startBridgeUnderTest({ registry: REGISTRY, idp, store, publicUrl, registerClient: false });
-    lb = await startRoundRobin(lbPort, [
-      Number(new URL(a.bridge.address).port),
-      Number(new URL(b.bridge.address).port),
-    ]);
+    pair = await startBridgePair({ registry: REGISTRY, idp, store });
+    publicUrl = pair.publicUrl;
   });
   afterAll(async () => {
-    lb?.close();
-    await a?.close();
-    await b?.close();
+    await pair?.close();
     await idp?.close();
   });
 
@@ -62,7 +52,7 @@ describe('two bridges on one Redis are interchangeable', () => {
         '/protocol/openid-connect/auth',
       );
     }
-    expect(lb.hits.every((n) => n > 3)).toBe(true);
+    expect(pair.hits.every((n) => n > 3)).toBe(true);
   });
 
   it('200 parallel validations of one ticket across both bridges: exactly one success', async () => {
