@@ -76,6 +76,7 @@ export function openSqliteTicketStore(path: string): TicketStore {
   const putSession = db.prepare(
     'INSERT OR REPLACE INTO cas_sessions (id, record, expires_at, subject, idp_session) VALUES (?, ?, ?, ?, ?)',
   );
+  const updateRecord = db.prepare('UPDATE cas_sessions SET record = ? WHERE id = ?');
   const sessionsBySid = db.prepare<[string, number], { id: string; subject: string }>(
     'SELECT id, subject FROM cas_sessions WHERE idp_session = ? AND expires_at > ?',
   );
@@ -117,13 +118,8 @@ export function openSqliteTicketStore(path: string): TicketStore {
   const addService = db.transaction((id: string, entry: SessionService, now: number) => {
     const session = record<SsoSession>(getSession.get(id, now));
     if (!session) return;
-    putSession.run(
-      id,
-      JSON.stringify({ ...session, services: withService(session.services, entry) }),
-      session.expiresAt,
-      session.subject,
-      session.idpSessionId ?? null,
-    );
+    // Only the record changes: an UPDATE of that column leaves the four indexes alone (a REPLACE rewrites them all).
+    updateRecord.run(JSON.stringify({ ...session, services: withService(session.services, entry) }), id);
   });
   const removeSession = db.transaction((id: string) => {
     const session = record<SsoSession>(deleteSession.get(id));
