@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -28,19 +29,51 @@ export function artefact(prefix: string): string {
   return join(ARTEFACTS_DIR, names[0] as string);
 }
 
-/**
- * Unpacks the PeerTube plugin tarball `pnpm build` made into `<into>/<npm name>/`, as the README tells an
- * administrator to (PeerTube takes the folder's name as the npm name; `tar` alone gives `package/`). Returns the folder.
- */
-export function unpackPeerTubePlugin(npmName: string, into: string): string {
+/** Unpacks the tarball `pnpm build` made for `npmName` into `<into>/<folderName>/` (`tar` alone gives `package/`). */
+function unpackTarball(npmName: string, into: string, folderName: string): string {
   const tarball = artefact(`${npmName}-`);
   const staging = join(into, `.unpack-${npmName}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   execFileSync('tar', ['-xzf', tarball, '-C', staging]);
-  const folder = join(into, npmName);
+  const folder = join(into, folderName);
   rmSync(folder, { recursive: true, force: true });
+  mkdirSync(dirname(folder), { recursive: true });
   renameSync(join(staging, 'package'), folder);
   rmSync(staging, { recursive: true, force: true });
   return folder;
+}
+
+/**
+ * Unpacks the PeerTube plugin tarball `pnpm build` made into `<into>/<npm name>/`, as the README tells an
+ * administrator to (PeerTube takes the folder's name as the npm name). Returns the folder.
+ */
+export function unpackPeerTubePlugin(npmName: string, into: string): string {
+  return unpackTarball(npmName, into, npmName);
+}
+
+/**
+ * Installs the service package `pnpm build` made as `npm install <tarball>` would: into `<into>/node_modules/<npm name>/`
+ * with only the dependencies its package.json declares beside it (linked from the workspace's copy, found from
+ * `resolveFrom`, so nothing compiles), so a module the bundle forgot fails here as it would for an administrator.
+ * Returns the package folder and the path of each `bin`.
+ */
+export function installServicePackage(
+  npmName: string,
+  into: string,
+  resolveFrom: string,
+): { folder: string; bin: Record<string, string> } {
+  const folder = unpackTarball(npmName, into, join('node_modules', npmName));
+  const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    bin?: Record<string, string>;
+  };
+  const require = createRequire(join(resolveFrom, 'package.json'));
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    const link = join(into, 'node_modules', dependency);
+    mkdirSync(dirname(link), { recursive: true });
+    symlinkSync(dirname(require.resolve(`${dependency}/package.json`)), link, 'dir');
+  }
+  const bin = Object.fromEntries(Object.entries(manifest.bin ?? {}).map(([name, path]) => [name, join(folder, path)]));
+  return { folder, bin };
 }

@@ -1,4 +1,11 @@
-export { ARTEFACTS_DIR, artefact, buildArtefacts, REPO_ROOT, unpackPeerTubePlugin } from './artefacts.js';
+export {
+  ARTEFACTS_DIR,
+  artefact,
+  buildArtefacts,
+  installServicePackage,
+  REPO_ROOT,
+  unpackPeerTubePlugin,
+} from './artefacts.js';
 export {
   type AccessibilityViolation,
   accessibilityViolations,
