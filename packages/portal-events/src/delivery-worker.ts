@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LaboiteClient } from './adapters/laboite-client.js';
+import type { LaboiteClient, SendResult } from './adapters/laboite-client.js';
 import { noMetrics, type OutboxMetrics } from './adapters/metrics.js';
 import type { ClaimedDelivery, OutboxStore, Retention } from './adapters/outbox-store.js';
 import { type BackoffPolicy, retryDelayMs } from './core/backoff.js';
@@ -36,6 +36,8 @@ export interface RoundResult {
   readonly delivered: number;
   readonly retried: number;
   readonly deadLettered: number;
+  /** Leased but not sent, handed back: an answer was lost in this round (see `pace`). */
+  readonly released: number;
 }
 
 export interface DeliveryWorker {
@@ -45,6 +47,13 @@ export interface DeliveryWorker {
   start(): void;
   /** Stops after the deliveries in flight finish. */
   stop(): Promise<void>;
+  /**
+   * How the worker adapts to a portal that answers late. LaBoite ignores Idempotency-Key, so a POST whose answer is
+   * lost may be shown twice: after a lost answer the worker sends one delivery per round with a time limit doubled
+   * at each lost answer (up to half the lease), until an answer comes back in time; the limit is halved again while
+   * answers come back in under a quarter of it. So a slow portal costs a few duplicates, not one per notification.
+   */
+  readonly pace: { readonly oneAtATime: boolean; readonly timeoutMs: number };
 }
 
 const HOUR = 3_600_000;
@@ -75,8 +84,43 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
   const retention = options.retention ?? DEFAULTS.retention;
 
+  // What the portal's answers taught: the time limit of each call (doubled at each lost answer, up to half the lease,
+  // halved again when answers come back fast) and whether to send one at a time.
+  const baseTimeoutMs = options.client.timeoutMs;
+  const maxTimeoutMs = Math.max(baseTimeoutMs, Math.floor(leaseMs / 2));
+  let timeoutMs = baseTimeoutMs;
+  let oneAtATime = false;
+  /** An answer was lost in this round: the lanes send nothing more. */
+  let answerLostInRound = false;
+
+  function learn(row: ClaimedDelivery, result: SendResult, limitMs: number, elapsedMs: number): void {
+    if (result.outcome === 'retry' && result.answerLost) {
+      answerLostInRound = true;
+      oneAtATime = true;
+      // Calls in flight together lose their answers together: the limit doubles once for them.
+      if (limitMs === timeoutMs && timeoutMs < maxTimeoutMs) {
+        timeoutMs = Math.min(maxTimeoutMs, 2 * timeoutMs);
+        const reason = `${result.reason}; next time limit ${timeoutMs} ms`;
+        log({
+          level: 'warn',
+          msg: 'portal answer lost: one delivery at a time',
+          deliveryId: row.id,
+          eventId: row.eventId,
+          reason,
+        });
+      }
+      return;
+    }
+    oneAtATime = false;
+    if (result.outcome !== 'retry' && timeoutMs > baseTimeoutMs && elapsedMs < timeoutMs / 4)
+      timeoutMs = Math.max(baseTimeoutMs, Math.floor(timeoutMs / 2));
+  }
+
   async function deliver(row: ClaimedDelivery): Promise<'delivered' | 'retried' | 'deadLettered'> {
-    const result = await options.client.send(row.payload, row.idempotencyKey);
+    const started = performance.now();
+    const limitMs = timeoutMs;
+    const result = await options.client.send(row.payload, row.idempotencyKey, { timeoutMs: limitMs });
+    learn(row, result, limitMs, performance.now() - started);
     const now = clock.now();
     if (result.outcome === 'delivered') {
       await store.finishDelivered(row.id, workerId, now, result.portalId);
@@ -102,16 +146,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   async function runOnce(): Promise<RoundResult> {
-    const rows = await store.claim(clock.now(), batchSize, leaseMs, workerId);
-    const counts = { claimed: rows.length, delivered: 0, retried: 0, deadLettered: 0 };
+    const rows = await store.claim(clock.now(), oneAtATime ? 1 : batchSize, leaseMs, workerId);
+    const counts = { claimed: rows.length, delivered: 0, retried: 0, deadLettered: 0, released: 0 };
+    answerLostInRound = false;
     let next = 0;
     const lane = async () => {
-      while (next < rows.length) {
+      while (next < rows.length && !answerLostInRound) {
         const row = rows[next++];
         if (row !== undefined) counts[await deliver(row)]++;
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+    const unsent = rows.slice(next).map((row) => row.id);
+    counts.released = unsent.length === 0 ? 0 : await store.release(unsent, workerId);
     metrics.observe(await store.stats(), clock.now());
     return counts;
   }
@@ -132,6 +179,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   return {
     runOnce,
+    get pace() {
+      return { oneAtATime, timeoutMs };
+    },
     start() {
       if (running) return;
       running = true;

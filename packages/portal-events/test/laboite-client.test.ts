@@ -69,20 +69,40 @@ describe('LaBoite client against the LaBoite double', () => {
     expect(await client().send(plan.payload, plan.idempotencyKey)).toMatchObject({
       outcome: 'retry',
       reason: 'HTTP 502',
+      answerLost: false,
     });
+    // A proxy that gave up waiting (504) may have let the portal store it: the answer counts as lost.
+    portal.setMode({ kind: 'failing', status: 504 });
+    expect(await client().send(plan.payload, plan.idempotencyKey)).toMatchObject({ answerLost: true });
+  });
+
+  it('retries a refused connection, which cannot have stored anything', async () => {
+    const closed = await startLaboiteDouble();
+    const url = closed.url;
+    await closed.close();
+    const plan = firstPlan(shareEvent({}, ['alice']));
+    const result = await createLaboiteClient({ baseUrl: url, apiKey: 'k' }).send(plan.payload, plan.idempotencyKey);
+    expect(result).toMatchObject({ outcome: 'retry', reason: 'ECONNREFUSED', answerLost: false });
   });
 
   it('retries when the portal cuts the connection', async () => {
     portal.setMode({ kind: 'down' });
     const plan = firstPlan(shareEvent({}, ['alice']));
-    expect((await client().send(plan.payload, plan.idempotencyKey)).outcome).toBe('retry');
+    // Cut after the request was sent: the portal may have stored it.
+    expect(await client().send(plan.payload, plan.idempotencyKey)).toMatchObject({
+      outcome: 'retry',
+      answerLost: true,
+    });
   });
 
   it('gives up on a slow portal after its timeout and retries later', async () => {
     portal.setMode({ kind: 'slow', delayMs: 1_000 });
     const plan = firstPlan(shareEvent({}, ['alice']));
     const result = await client('good-key', 200).send(plan.payload, plan.idempotencyKey);
-    expect(result).toMatchObject({ outcome: 'retry', reason: 'timeout after 200 ms' });
+    expect(result).toMatchObject({ outcome: 'retry', reason: 'timeout after 200 ms', answerLost: true });
+    // The worker may give one call a longer limit than the client's.
+    const patient = await client('good-key', 200).send(plan.payload, plan.idempotencyKey, { timeoutMs: 2_000 });
+    expect(patient.outcome).toBe('delivered');
   });
 
   it('sends the body in English when configured so', async () => {

@@ -81,6 +81,18 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         await other.close();
       });
 
+      it('hands back leased rows that were not sent without counting their attempt, only to their worker', async () => {
+        await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice', 'chloe']))), T0);
+        const leased = await sut.store.claim(T0, 10, MINUTE, 'w1');
+        expect(leased.map((r) => r.attempts)).toEqual([1, 1]);
+        const ids = leased.map((r) => r.id);
+        expect(await sut.store.release(ids, 'w2')).toBe(0);
+        expect(await sut.store.release(ids, 'w1')).toBe(2);
+        expect(await sut.store.release(ids, 'w1')).toBe(0);
+        const again = await sut.store.claim(T0, 10, MINUTE, 'w2');
+        expect(again.map((r) => r.attempts)).toEqual([1, 1]);
+      });
+
       it('keeps a delivered row without its text, then deletes it after the retention', async () => {
         await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice']))), T0);
         const [row] = await sut.store.claim(T0, 10, MINUTE, 'w1');
@@ -141,6 +153,9 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         expect(keys).toHaveLength(planned);
         expect(new Set(keys).size).toBe(planned);
         expect(portal.requests.filter((r) => r.status === 200)).toHaveLength(planned);
+        // A portal that is down stored nothing: nothing is shown twice even though it ignores Idempotency-Key.
+        expect(portal.duplicates()).toBe(0);
+        console.info(`${name}, portal down 10 minutes: 0 duplicates of ${planned}`);
         const exposition = await registry.metrics();
         expect(exposition).toMatch(/^portal_events_delivered_total\{type="share.created"\} 20$/m);
         expect(exposition).toMatch(/^portal_events_queued 0$/m);
@@ -198,29 +213,87 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         expect((await sut.store.listDead(1))[0]?.reason).toContain('Given up after 3 attempts');
       });
 
-      it('redelivers after a worker is killed in the middle of a delivery, with no duplicate effect', async () => {
+      /** A worker process SIGKILLed after its POST reached `target` and before the answer; then a restarted worker. */
+      const killAfterPost = async (target: LaboiteDouble) => {
         await createOutbox({ store: sut.store }).enqueue(shareEvent({}, ['alice']));
-        portal.setMode({ kind: 'slow', delayMs: 30_000 });
-        const worker = spawnCaptured(process.execPath, ['--import', 'tsx', deliverOnce, ...sut.childArgs, portal.url], {
+        target.setMode({ kind: 'slow', delayMs: 30_000 });
+        const worker = spawnCaptured(process.execPath, ['--import', 'tsx', deliverOnce, ...sut.childArgs, target.url], {
           cwd: repoRoot,
         });
-        for (let i = 0; i < 200 && portal.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-        expect(portal.received, `the child worker never reached the portal:\n${worker.output()}`).toHaveLength(1);
+        for (let i = 0; i < 200 && target.received.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(target.received, `the child worker never reached the portal:\n${worker.output()}`).toHaveLength(1);
         worker.child.kill('SIGKILL');
         await worker.exited;
         expect(worker.output()).not.toContain('finished');
         expect((await sut.store.stats()).pending).toBe(1);
 
-        portal.setMode({ kind: 'up' });
+        target.setMode({ kind: 'up' });
         // A restarted worker finds the row once the dead worker's lease (30 s) has run out.
         const later = fakeClock(Date.now() + 31_000);
-        const round = await createDeliveryWorker({ store: sut.store, client: client(), clock: later }).runOnce();
+        const round = await createDeliveryWorker({
+          store: sut.store,
+          client: createLaboiteClient({ baseUrl: target.url, apiKey: 'test-api-key' }),
+          clock: later,
+        }).runOnce();
         expect(round).toMatchObject({ claimed: 1, delivered: 1 });
-        expect(portal.requests.map((r) => r.idempotencyKey)).toEqual([
-          portal.received[0]?.idempotencyKey,
-          portal.received[0]?.idempotencyKey,
-        ]);
-        expect(portal.received).toHaveLength(1);
+        expect((await sut.store.stats()).pending).toBe(0);
+        const key = target.received[0]?.idempotencyKey;
+        expect(target.requests.map((r) => r.idempotencyKey)).toEqual([key, key]);
+      };
+
+      it('worker killed after the POST: delivered again, shown twice by LaBoite (1 duplicate), once by a portal honouring the key', async () => {
+        await killAfterPost(portal);
+        expect(portal.received).toHaveLength(2);
+        expect(portal.duplicates()).toBe(1);
+        const honouring = await startLaboiteDouble({ honourIdempotencyKey: true });
+        try {
+          await killAfterPost(honouring);
+          expect(honouring.received).toHaveLength(1);
+          expect(honouring.duplicates()).toBe(0);
+        } finally {
+          await honouring.close();
+        }
+        console.info(`${name}, worker killed after the POST: LaBoite 1 duplicate of 1, honouring portal 0`);
+      });
+
+      it('portal slower than the time limit: every notification delivered, a few shown twice, not one per notification', async () => {
+        const outbox = createOutbox({ store: sut.store });
+        const count = 40;
+        for (let i = 0; i < count; i++) await outbox.enqueue(recordingEvent(['alice']));
+        // LaBoite stores each notification, then answers after 1.2 s; the worker gives up after 400 ms at first.
+        portal.setMode({ kind: 'slow', delayMs: 1_200 });
+        const worker = createDeliveryWorker({
+          store: sut.store,
+          client: createLaboiteClient({ baseUrl: portal.url, apiKey: 'test-api-key', timeoutMs: 400 }),
+          concurrency: 8,
+          leaseMs: 10_000,
+          backoff: { baseMs: 100, maxMs: 200 },
+          log: () => undefined,
+        });
+        const rounds: string[] = [];
+        for (let round = 0; round < 200 && (await sut.store.stats()).pending > 0; round++) {
+          const result = await worker.runOnce();
+          if (result.claimed > 0)
+            rounds.push(
+              `${result.claimed}/${result.delivered}/${result.retried}/${result.released}@${worker.pace.timeoutMs}`,
+            );
+          else await new Promise((r) => setTimeout(r, 50));
+        }
+        expect((await sut.store.stats()).pending).toBe(0);
+        // Nothing lost: every notification is there, once or twice.
+        expect(new Set(portal.received.map((n) => n.idempotencyKey)).size).toBe(count);
+        // The worker learnt a time limit the portal meets (400 -> 800 -> 1600 ms, more on a busy machine, at most half
+        // the lease), and only the deliveries in flight when answers were lost are shown twice: the first round's
+        // 8 lanes, then one per doubling (4 at most from 400 ms to 5 s).
+        expect(worker.pace.oneAtATime).toBe(false);
+        expect(worker.pace.timeoutMs).toBeGreaterThan(1_200);
+        expect(worker.pace.timeoutMs).toBeLessThan(5_000);
+        const duplicates = portal.duplicates();
+        expect(duplicates).toBeGreaterThan(0);
+        expect(duplicates).toBeLessThanOrEqual(8 + 4);
+        console.info(
+          `${name}, portal slower than the time limit: ${duplicates} duplicates of ${count} (rounds claimed/delivered/retried/released@limit: ${rounds.join(' ')})`,
+        );
       });
 
       it('runs as a loop with start() and stops cleanly', async () => {

@@ -10,8 +10,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
  *   the user), else `groupId`, else `groupsId`, else a Meteor error;
  * - an unknown user or group is a Meteor error, which connect-rest answers with HTTP 500;
  * - the notification document is checked like LaBoite's schema: title, content strings, type in the enum.
- * What the real portal does not do and the double adds for tests: dedupe by `Idempotency-Key`, modes (down, slow,
- * failing) and a page listing what it received.
+ * - like LaBoite 5.8, it ignores `Idempotency-Key`: every accepted POST is stored, a retry of a notification whose
+ *   answer was lost is stored again (`honourIdempotencyKey: true` makes a portal that would dedupe by the key).
+ * What the real portal does not do and the double adds for tests: that opt-in, modes (down, slow, failing) and a page
+ * listing what it received.
  */
 export interface LaboiteUser {
   readonly _id: string;
@@ -63,6 +65,8 @@ export interface LaboiteDoubleOptions {
   readonly groups?: readonly LaboiteGroup[];
   readonly port?: number;
   readonly host?: string;
+  /** Store a repeated `Idempotency-Key` once and answer it as the first time (LaBoite does not: false by default). */
+  readonly honourIdempotencyKey?: boolean;
 }
 
 export interface LaboiteDouble {
@@ -70,11 +74,13 @@ export interface LaboiteDouble {
   readonly app: FastifyInstance;
   readonly users: readonly LaboiteUser[];
   readonly groups: readonly LaboiteGroup[];
-  /** Accepted notifications, once each (a repeated Idempotency-Key is not stored again). */
+  /** Stored notifications, in order: a retried one twice, unless the double honours `Idempotency-Key`. */
   readonly received: ReceivedNotification[];
   /** Every POST that reached the handler, accepted or not, repeats included (status 0 while unanswered). */
   readonly requests: { idempotencyKey: string | null; status: number }[];
   setMode(mode: LaboiteMode): void;
+  /** How many stored notifications repeat an earlier one's `Idempotency-Key` (what a person would see twice). */
+  duplicates(): number;
   /** Notifications a user sees: addressed to them, or to a group they belong to. */
   notificationsFor(username: string): ReceivedNotification[];
   close(): Promise<void>;
@@ -100,6 +106,7 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
   const groups = options.groups ?? DEFAULT_GROUPS;
   const received: ReceivedNotification[] = [];
   const requests: { idempotencyKey: string | null; status: number }[] = [];
+  const honourKey = options.honourIdempotencyKey ?? false;
   const answers = new Map<string, { status: number; body: unknown }>();
   let mode: LaboiteMode = { kind: 'up' };
 
@@ -127,12 +134,12 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
     if (typeof apiKey !== 'string' || !apiKeys.has(apiKey)) {
       return answer(401, 'API_KEY is required.');
     }
-    if (idempotencyKey !== null) {
+    if (honourKey && idempotencyKey !== null) {
       const previous = answers.get(idempotencyKey);
       if (previous) return answer(previous.status, previous.body);
     }
     const outcome = addNotification(request.body);
-    if (outcome.status === 200 && idempotencyKey !== null) answers.set(idempotencyKey, outcome);
+    if (honourKey && outcome.status === 200 && idempotencyKey !== null) answers.set(idempotencyKey, outcome);
     if (typeof outcome.body === 'string') reply.type(outcome.body.startsWith('"') ? 'application/json' : 'text/plain');
     if (outcome.status === 200 && outcome.record) received.push({ ...outcome.record, idempotencyKey });
     if (mode.kind === 'slow')
@@ -242,6 +249,10 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
     requests,
     setMode(next) {
       mode = next;
+    },
+    duplicates() {
+      const keys = received.map((n) => n.idempotencyKey).filter((key) => key !== null);
+      return keys.length - new Set(keys).size;
     },
     notificationsFor(username) {
       const user = users.find((u) => u.username === username);

@@ -75,14 +75,34 @@ describe('LaBoite double', () => {
     expect(portal.notificationsFor('chloe').map((n) => n.title)).toContain('gs');
   });
 
-  it('stores a repeated Idempotency-Key once and answers it the same', async () => {
+  it('stores a retried notification again, as LaBoite 5.8 ignores Idempotency-Key', async () => {
     const headers = { 'x-api-key': 'k1', 'idempotency-key': 'same-key' };
-    const first = await (await post(user, headers)).text();
     const count = portal.received.length;
+    const before = portal.duplicates();
+    const first = await (await post(user, headers)).text();
     const second = await (await post(user, headers)).text();
-    expect(second).toBe(first);
-    expect(portal.received).toHaveLength(count);
-    expect(portal.requests.filter((r) => r.idempotencyKey === 'same-key')).toHaveLength(2);
+    expect(second).not.toBe(first); // two documents, two ids
+    expect(portal.received).toHaveLength(count + 2);
+    expect(portal.duplicates()).toBe(before + 1);
+  });
+
+  it('stores a repeated Idempotency-Key once and answers it the same when asked to honour it', async () => {
+    const honouring = await startLaboiteDouble({ apiKeys: ['k1'], honourIdempotencyKey: true });
+    try {
+      const send = () =>
+        fetch(`${honouring.url}/api/notifications`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'k1', 'idempotency-key': 'same-key' },
+          body: JSON.stringify(user),
+        });
+      const first = await (await send()).text();
+      expect(await (await send()).text()).toBe(first);
+      expect(honouring.received).toHaveLength(1);
+      expect(honouring.requests.filter((r) => r.idempotencyKey === 'same-key')).toHaveLength(2);
+      expect(honouring.duplicates()).toBe(0);
+    } finally {
+      await honouring.close();
+    }
   });
 
   it('lists what it received on a page, escaping the texts', async () => {

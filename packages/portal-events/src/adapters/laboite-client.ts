@@ -5,7 +5,16 @@ import { type Locale, type Localized, translate } from '../core/i18n.js';
 /** What happened to one POST: the worker retries `retry`, dead-letters `permanent`. */
 export type SendResult =
   | { readonly outcome: 'delivered'; readonly portalId: string | null }
-  | { readonly outcome: 'retry'; readonly reason: string; readonly userMessage: Localized }
+  | {
+      readonly outcome: 'retry';
+      readonly reason: string;
+      readonly userMessage: Localized;
+      /**
+       * The request may have reached the portal and its answer was lost (a timeout, a connection cut after sending):
+       * LaBoite ignores Idempotency-Key, so the retry may show the notification twice.
+       */
+      readonly answerLost: boolean;
+    }
   | { readonly outcome: 'permanent'; readonly reason: string; readonly userMessage: Localized };
 
 export interface LaboiteClientOptions {
@@ -21,8 +30,13 @@ export interface LaboiteClientOptions {
 }
 
 export interface LaboiteClient {
-  send(payload: DeliveryPayload, idempotencyKey: string): Promise<SendResult>;
+  /** The call's time limit, unless `send` is given a longer one (the worker's while the portal answers late). */
+  readonly timeoutMs: number;
+  send(payload: DeliveryPayload, idempotencyKey: string, options?: { timeoutMs?: number }): Promise<SendResult>;
 }
+
+/** Network errors where the request never reached the portal: retrying them cannot make a duplicate. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
@@ -74,7 +88,9 @@ export function createLaboiteClient(options: LaboiteClientOptions): LaboiteClien
   const endpoint = new URL('api/notifications', base.href.endsWith('/') ? base : new URL(`${base.href}/`)).href;
 
   return {
-    async send(payload, idempotencyKey) {
+    timeoutMs,
+    async send(payload, idempotencyKey, sendOptions = {}) {
+      const limit = sendOptions.timeoutMs ?? timeoutMs;
       let response: Response;
       let text: string;
       try {
@@ -88,13 +104,18 @@ export function createLaboiteClient(options: LaboiteClientOptions): LaboiteClien
           },
           body: JSON.stringify(laboiteBody(payload, locale)),
           redirect: 'error',
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(limit),
         });
         text = await response.text();
       } catch (error) {
-        const details =
-          error instanceof Error && error.name === 'TimeoutError' ? `timeout after ${timeoutMs} ms` : describe(error);
-        return { outcome: 'retry', reason: details, userMessage: translate('delivery.unavailable', { details }) };
+        const timedOut = error instanceof Error && error.name === 'TimeoutError';
+        const details = timedOut ? `timeout after ${limit} ms` : describe(error);
+        return {
+          outcome: 'retry',
+          reason: details,
+          userMessage: translate('delivery.unavailable', { details }),
+          answerLost: timedOut || !NOT_SENT.has(details),
+        };
       }
       return classify(response.status, text);
     },
@@ -123,7 +144,13 @@ export function classify(status: number, body: string): SendResult {
   }
   if (status === 408 || status === 429 || status >= 500) {
     const details = `HTTP ${status}`;
-    return { outcome: 'retry', reason: details, userMessage: translate('delivery.unavailable', { details }) };
+    return {
+      outcome: 'retry',
+      reason: details,
+      userMessage: translate('delivery.unavailable', { details }),
+      // A proxy's 504: it gave up waiting for the portal, which may still have stored the notification.
+      answerLost: status === 504,
+    };
   }
   return {
     outcome: 'permanent',

@@ -121,6 +121,15 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
          WHERE id = $3 AND leased_by = $4 AND status = 'pending'`,
         [nextAttemptAt, error, id, workerId],
       ),
+    async release(ids, workerId) {
+      if (ids.length === 0) return 0;
+      const result = await query(
+        `UPDATE ${OUTBOX_TABLE} SET lease_until = NULL, leased_by = NULL, attempts = attempts - 1
+         WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'pending'`,
+        [ids, workerId],
+      );
+      return result.rowCount ?? 0;
+    },
     finishDead: (id, workerId, now, reason) =>
       finish(
         `UPDATE ${OUTBOX_TABLE} SET status = 'dead', finished_at = $1, last_error = $2, lease_until = NULL, leased_by = NULL

@@ -84,6 +84,10 @@ export function createSqliteOutboxStore(
     `UPDATE ${OUTBOX_TABLE} SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
      WHERE id = ? AND leased_by = ? AND status = 'pending'`,
   );
+  const release = db.prepare<[string, string]>(
+    `UPDATE ${OUTBOX_TABLE} SET lease_until = NULL, leased_by = NULL, attempts = attempts - 1
+     WHERE id IN (SELECT value FROM json_each(?)) AND leased_by = ? AND status = 'pending'`,
+  );
   const stats = db.prepare<[], { pending: number; dead: number; oldest: number | null }>(
     `SELECT
        (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS pending,
@@ -143,6 +147,9 @@ export function createSqliteOutboxStore(
     },
     async finishDead(id, workerId, now, reason) {
       return dead.run(now, reason, id, workerId).changes === 1;
+    },
+    async release(ids, workerId) {
+      return ids.length === 0 ? 0 : release.run(JSON.stringify(ids), workerId).changes;
     },
     async stats(): Promise<OutboxStats> {
       const row = stats.get();

@@ -51,6 +51,8 @@ export interface OutboxStore<Tx = never> {
   finishDelivered(id: string, workerId: string, now: number, portalId: string | null): Promise<boolean>;
   finishRetry(id: string, workerId: string, nextAttemptAt: number, error: string): Promise<boolean>;
   finishDead(id: string, workerId: string, now: number, reason: string): Promise<boolean>;
+  /** Hands back leased rows that were not sent (their attempt does not count); gives how many were still ours. */
+  release(ids: readonly string[], workerId: string): Promise<number>;
   stats(): Promise<OutboxStats>;
   listDead(limit: number): Promise<DeadLetter[]>;
   /** Puts dead letters back in the queue (after the administrator fixed the API key, say). */

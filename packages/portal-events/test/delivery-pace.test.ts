@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { expect, it } from 'vitest';
+import { createSqliteOutboxStore } from '../src/adapters/outbox-store.sqlite.js';
+import { createDeliveryWorker, createOutbox, type LaboiteClient, type SendResult } from '../src/index.js';
+import { recordingEvent } from './fixtures.js';
+
+/** A client whose answers the test scripts: `lost` (a timeout) or `fast` (delivered at once), and what it was given. */
+function scriptedClient(script: ('lost' | 'fast')[]) {
+  const limits: number[] = [];
+  const client: LaboiteClient = {
+    timeoutMs: 400,
+    async send(_payload, _key, options = {}): Promise<SendResult> {
+      limits.push(options.timeoutMs ?? 400);
+      return script.shift() === 'lost'
+        ? { outcome: 'retry', reason: 'timeout', userMessage: { fr: '', en: '' }, answerLost: true }
+        : { outcome: 'delivered', portalId: null };
+    },
+  };
+  return { client, limits };
+}
+
+it('after a lost answer sends one at a time with a doubled limit, and comes back as answers come back fast', async () => {
+  const store = createSqliteOutboxStore(new Database(':memory:'));
+  const outbox = createOutbox({ store });
+  for (let i = 0; i < 10; i++) await outbox.enqueue(recordingEvent(['alice']));
+  const { client, limits } = scriptedClient(['lost', 'lost', 'fast', 'fast', 'fast']);
+  const worker = createDeliveryWorker({
+    store,
+    client,
+    concurrency: 1,
+    leaseMs: 10_000,
+    backoff: { baseMs: 0, maxMs: 0 },
+  });
+
+  // A lost answer stops the round: the 9 other rows go back without an attempt counted.
+  expect(await worker.runOnce()).toMatchObject({ claimed: 10, retried: 1, released: 9 });
+  expect(worker.pace).toEqual({ oneAtATime: true, timeoutMs: 800 });
+  expect(await worker.runOnce()).toMatchObject({ claimed: 1, retried: 1, released: 0 });
+  expect(worker.pace).toEqual({ oneAtATime: true, timeoutMs: 1_600 });
+  // An answer in time: whole batches again; fast answers halve the limit back to the client's.
+  expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+  expect(worker.pace).toEqual({ oneAtATime: false, timeoutMs: 800 });
+  expect(await worker.runOnce()).toMatchObject({ claimed: 9, delivered: 9 });
+  expect(worker.pace).toEqual({ oneAtATime: false, timeoutMs: 400 });
+  expect(limits.slice(0, 5)).toEqual([400, 800, 1_600, 800, 400]);
+  await store.close();
+});
+
+it('never raises the limit past half the lease, so a call always ends before its lease', async () => {
+  const store = createSqliteOutboxStore(new Database(':memory:'));
+  await createOutbox({ store }).enqueue(recordingEvent(['alice']));
+  const { client } = scriptedClient(Array(10).fill('lost'));
+  const worker = createDeliveryWorker({ store, client, leaseMs: 3_000, backoff: { baseMs: 0, maxMs: 0 } });
+  for (let i = 0; i < 6; i++) await worker.runOnce();
+  expect(worker.pace).toEqual({ oneAtATime: true, timeoutMs: 1_500 });
+  await store.close();
+});
