@@ -252,7 +252,17 @@ describe('peertube-plugin-apps-exporter in PeerTube', () => {
       expect(said[0]?.level).toBe('warn');
       expect(said[0]?.message).toContain('bull-not-this-instance');
       expect(said[0]?.message).toContain('Aucune file de tâches');
-      await new Promise((r) => setTimeout(r, 2_500));
+      // Two more refreshes (each moves the last-success time) still find no queue, and say nothing more.
+      const lastSuccess = async () =>
+        Number(/^peertube_exporter_last_success_timestamp_seconds (\S+)$/m.exec(await exporter.scrape())?.[1]);
+      const seen = [await lastSuccess()];
+      for (let i = 0; i < 100 && seen.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        const now = await lastSuccess();
+        if (now !== seen.at(-1)) seen.push(now);
+      }
+      expect(seen).toHaveLength(3);
+      expect(await exporter.scrape()).toMatch(/^peertube_job_queues_found 0$/m);
       expect(host.logs.filter((l) => l.message.includes('bull-not-this-instance'))).toHaveLength(1);
       await settings({ 'refresh-interval-seconds': '2' });
       await until(/^peertube_job_queues_found 1$/m);

@@ -181,9 +181,13 @@ describe('CAS /login through the OpenID provider', () => {
     const agent = createUserAgent();
     const { hops } = await signIn(agent, `${t.publicUrl}/login?service=${encodeURIComponent(APP)}`, atApp);
     const callback = hops.find((h) => h.url.includes('/oidc/callback'));
-    expect(callback).toBeDefined();
+    expect(callback?.url).toContain('code=');
+    const tokenCalls = t.idp.requests.get('token');
     const replay = await agent.request(callback?.url ?? '');
     expect(replay.status).toBe(400);
+    // Refused by the bridge (the login is over: "expired or already used"), not by the IdP: it was not asked again.
+    expect(replay.body).toContain('expiré ou a déjà été utilisée');
+    expect(t.idp.requests.get('token')).toBe(tokenCalls);
   });
 
   it('logout ends the session, tells back-channel services, and goes through the IdP', async () => {

@@ -80,10 +80,13 @@ describe('OIDC callback checks', () => {
     const sealed = jar.get('cas_login') ?? '';
     expect((await agent.request(url.href)).location).toMatch(/ticket=ST-/);
     jar.set('cas_login', sealed);
+    const tokenCalls = t.idp.requests.get('token');
     const page = await agent.request(url.href);
     expect(page.status).toBe(400);
-    // The "expired or already used" page, not the IdP-refused one.
+    // The "expired or already used" page, not the IdP-refused one, and the IdP was not asked again.
+    expect(page.body).toContain('expiré ou a déjà été utilisée');
     expect(page.body).not.toContain('pas pu confirmer votre connexion');
+    expect(t.idp.requests.get('token')).toBe(tokenCalls);
   });
 
   it('stores nothing for a login that never comes back: 1,000 visits leave the SQLite store as it was', async () => {
@@ -127,7 +130,11 @@ describe('OIDC callback checks', () => {
     const { agent, url } = await callbackUrl();
     const first = await agent.request(url.href);
     expect(first.location).toMatch(/ticket=ST-/);
-    expect((await agent.request(url.href)).status).toBe(400);
+    const tokenCalls = t.idp.requests.get('token');
+    const replay = await agent.request(url.href);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain('expiré ou a déjà été utilisée');
+    expect(t.idp.requests.get('token')).toBe(tokenCalls);
   });
 
   it('a code from another IdP client is refused', async () => {

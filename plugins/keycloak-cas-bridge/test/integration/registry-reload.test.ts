@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
@@ -20,8 +21,11 @@ async function until(check: () => Promise<boolean>, what: string) {
 
 describe('service registry reload and front-channel logout', () => {
   let t: BridgeUnderTest;
+  const logs: string[] = [];
   beforeAll(async () => {
-    t = await startBridgeUnderTest({ registry: FIRST });
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean)));
+    t = await startBridgeUnderTest({ registry: FIRST, logStream });
   });
   afterAll(() => t.close());
 
@@ -36,7 +40,12 @@ describe('service registry reload and front-channel logout', () => {
 
   it('keeps the last good registry when an edit is broken', async () => {
     writeFileSync(t.registryPath, 'services:\n  - { id: BROKEN ID, name: x }\n');
-    await new Promise((r) => setTimeout(r, 2_500));
+    // The watcher saw the edit and refused it (an event, not a delay that would pass without any reload at all) ...
+    await until(
+      async () => logs.some((line) => line.includes('service registry NOT reloaded') && line.includes('services.0.id')),
+      `the broken edit is refused in the log:\n${logs.join('\n')}`,
+    );
+    // ... and the services of the last good registry still sign in.
     expect(await status('https://app.ac-test.fr/')).toBe(302);
     expect(await status('https://added.ac-test.fr/')).toBe(302);
   });

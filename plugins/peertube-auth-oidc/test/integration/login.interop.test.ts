@@ -361,7 +361,13 @@ describe.each<PeerTubeVersion>(['6.3.3', '8.2.4'])('peertube-plugin-apps-auth-oi
     );
     const callback = hops.find((h) => h.url.includes(CALLBACK));
     expect(callback?.location).toContain('externalAuthToken=');
-    expect((await agent.request(callback?.url ?? '')).status).toBe(400);
+    const tokenCalls = idp.requests.get('token');
+    const replay = await agent.request(callback?.url ?? '');
+    expect(replay.status).toBe(400);
+    // The plugin's own refusal ("already used" or expired login), before the provider is asked again.
+    expect(replay.body).toContain('a déjà été utilisée');
+    expect(replay.body).not.toContain('pas pu confirmer');
+    expect(idp.requests.get('token')).toBe(tokenCalls);
   });
 
   it('serves the login page script from the installed package (every file the manifest declares is in the tarball)', async () => {
