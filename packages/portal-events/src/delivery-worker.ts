@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LaboiteClient, SendResult } from './adapters/laboite-client.js';
 import { noMetrics, type OutboxMetrics } from './adapters/metrics.js';
-import type { ClaimedDelivery, OutboxStore, Retention } from './adapters/outbox-store.js';
+import type { ClaimedDelivery, DeliveredRow, OutboxStore, Retention } from './adapters/outbox-store.js';
 import { type BackoffPolicy, retryDelayMs } from './core/backoff.js';
 import { translate } from './core/i18n.js';
 import { type Clock, systemClock } from './outbox.js';
@@ -116,6 +116,33 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       timeoutMs = Math.max(baseTimeoutMs, Math.floor(timeoutMs / 2));
   }
 
+  // Group commit of deliveries: written at the end of the event-loop turn in which they ended, with every other that
+  // ended in it or while the previous write was in flight (one statement, one commit: 7 µs a row on SQLite instead of
+  // 23 alone), and the lane goes on to its next row without waiting. The window in which a crash forgets a delivery
+  // (and the portal shows it twice) stays one write long, as with a write per row.
+  let toRecord: DeliveredRow[] = [];
+  let recording: Promise<void> | null = null;
+  let recordError: unknown = null;
+  function recordDelivered(row: DeliveredRow): void {
+    toRecord.push(row);
+    recording ??= (async () => {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        while (toRecord.length > 0) {
+          const batch = toRecord;
+          toRecord = [];
+          await store.finishDelivered(batch, workerId, clock.now());
+        }
+      } catch (error) {
+        // Not recorded: the rows stay leased and are delivered again after the lease; the round reports it.
+        recordError ??= error;
+        toRecord = [];
+      } finally {
+        recording = null;
+      }
+    })();
+  }
+
   async function deliver(row: ClaimedDelivery): Promise<'delivered' | 'retried' | 'deadLettered'> {
     const started = performance.now();
     const limitMs = timeoutMs;
@@ -123,7 +150,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     learn(row, result, limitMs, performance.now() - started);
     const now = clock.now();
     if (result.outcome === 'delivered') {
-      await store.finishDelivered(row.id, workerId, now, result.portalId);
+      recordDelivered({ id: row.id, portalId: result.portalId });
       metrics.delivered(row.eventType);
       return 'delivered';
     }
@@ -145,21 +172,60 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     return 'retried';
   }
 
+  let lastObserved = Number.NEGATIVE_INFINITY;
+  // The next claim starts while half a batch (or two rows per lane) is still queued: its round trip overlaps them.
+  const refillBelow = Math.max(2 * concurrency, Math.ceil(batchSize / 2));
+
+  /**
+   * One round: deliver what is due now. Lanes take leased rows from a queue that is refilled (one claim in flight)
+   * as soon as it holds fewer rows than there are lanes, so no lane waits for a whole batch to end before the next
+   * claim; the round ends when a claim finds fewer rows than it asked for (or after one row while `pace.oneAtATime`).
+   */
   async function runOnce(): Promise<RoundResult> {
-    const rows = await store.claim(clock.now(), oneAtATime ? 1 : batchSize, leaseMs, workerId);
-    const counts = { claimed: rows.length, delivered: 0, retried: 0, deadLettered: 0, released: 0 };
+    const counts = { claimed: 0, delivered: 0, retried: 0, deadLettered: 0, released: 0 };
     answerLostInRound = false;
-    let next = 0;
+    const queue: ClaimedDelivery[] = [];
+    let exhausted = false;
+    let claimError: unknown = null;
+    let claiming: Promise<void> | null = null;
+    const refill = (): Promise<void> =>
+      (claiming ??= (async () => {
+        try {
+          const limit = oneAtATime ? 1 : batchSize;
+          const rows = await store.claim(clock.now(), limit, leaseMs, workerId);
+          counts.claimed += rows.length;
+          queue.push(...rows);
+          if (rows.length < limit || oneAtATime) exhausted = true;
+        } catch (error) {
+          claimError ??= error;
+          exhausted = true;
+        } finally {
+          claiming = null;
+        }
+      })());
+    await refill();
     const lane = async () => {
-      while (next < rows.length && !answerLostInRound) {
-        const row = rows[next++];
+      while (!answerLostInRound && claimError === null) {
+        if (queue.length < refillBelow && !exhausted) void refill();
+        const row = queue.shift();
         if (row !== undefined) counts[await deliver(row)]++;
+        else if (exhausted) return;
+        else await refill();
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
-    const unsent = rows.slice(next).map((row) => row.id);
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    while (claiming) await claiming;
+    const unsent = queue.splice(0).map((row) => row.id);
     counts.released = unsent.length === 0 ? 0 : await store.release(unsent, workerId);
-    metrics.observe(await store.stats(), clock.now());
+    while (recording) await recording;
+    const failure = claimError ?? recordError;
+    recordError = null;
+    if (failure !== null) throw failure;
+    // The gauges (a count over the table) at most once a second, and whenever the queue looks empty.
+    if (counts.claimed === 0 || clock.now() - lastObserved >= 1_000) {
+      lastObserved = clock.now();
+      metrics.observe(await store.stats(), lastObserved);
+    }
     return counts;
   }
 

@@ -55,3 +55,35 @@ it('never raises the limit past half the lease, so a call always ends before its
   expect(worker.pace).toEqual({ oneAtATime: true, timeoutMs: 1_500 });
   await store.close();
 });
+
+it('claims the next batch while the lanes work, in one round, and records deliveries in few writes', async () => {
+  const store = createSqliteOutboxStore(new Database(':memory:'));
+  const outbox = createOutbox({ store });
+  for (let i = 0; i < 45; i++) await outbox.enqueue(recordingEvent(['alice']));
+  const writes: number[] = [];
+  const finishDelivered = store.finishDelivered.bind(store);
+  store.finishDelivered = async (done, workerId, now) => {
+    writes.push(done.length);
+    return finishDelivered(done, workerId, now);
+  };
+  const { client } = scriptedClient(Array(45).fill('fast'));
+  const worker = createDeliveryWorker({ store, client, batchSize: 10, concurrency: 4 });
+  expect(await worker.runOnce()).toMatchObject({ claimed: 45, delivered: 45 });
+  expect((await store.stats()).pending).toBe(0);
+  expect(writes.reduce((a, b) => a + b, 0)).toBe(45);
+  expect(writes.length).toBeLessThan(45);
+  await store.close();
+});
+
+it('fails the round when deliveries cannot be recorded, and the rows stay leased for a later delivery', async () => {
+  const store = createSqliteOutboxStore(new Database(':memory:'));
+  await createOutbox({ store }).enqueue(recordingEvent(['alice']));
+  store.finishDelivered = async () => {
+    throw new Error('disk full');
+  };
+  const { client } = scriptedClient(['fast']);
+  const worker = createDeliveryWorker({ store, client });
+  await expect(worker.runOnce()).rejects.toThrow('disk full');
+  expect((await store.stats()).pending).toBe(1);
+  await store.close();
+});

@@ -76,9 +76,22 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
         const retaken = await other.claim(T0 + MINUTE, 10, MINUTE, 'w2');
         expect(retaken.map((r) => r.attempts)).toEqual([2]);
         // The first worker's late answer no longer counts: its lease is gone.
-        expect(await sut.store.finishDelivered(retaken[0]?.id ?? '', 'w1', T0 + MINUTE, null)).toBe(false);
-        expect(await other.finishDelivered(retaken[0]?.id ?? '', 'w2', T0 + MINUTE, null)).toBe(true);
+        const done = [{ id: retaken[0]?.id ?? '', portalId: null }];
+        expect(await sut.store.finishDelivered(done, 'w1', T0 + MINUTE)).toBe(0);
+        expect(await other.finishDelivered(done, 'w2', T0 + MINUTE)).toBe(1);
         await other.close();
+      });
+
+      it('records many deliveries in one write, only those still leased to the worker', async () => {
+        await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice', 'bob', 'chloe']))), T0);
+        const mine = await sut.store.claim(T0, 2, MINUTE, 'w1');
+        const theirs = await sut.store.claim(T0, 10, MINUTE, 'w2');
+        const done = [...mine, ...theirs].map((row, i) => ({ id: row.id, portalId: `p${i}` }));
+        expect(await sut.store.finishDelivered(done, 'w1', T0)).toBe(2);
+        expect(await sut.store.finishDelivered([], 'w1', T0)).toBe(0);
+        expect((await sut.store.stats()).pending).toBe(1);
+        expect(await sut.store.finishDelivered(done, 'w2', T0)).toBe(1);
+        expect((await sut.store.stats()).pending).toBe(0);
       });
 
       it('hands back leased rows that were not sent without counting their attempt, only to their worker', async () => {
@@ -96,7 +109,7 @@ export function outboxScenarios(name: string, open: () => Promise<StoreUnderTest
       it('keeps a delivered row without its text, then deletes it after the retention', async () => {
         await sut.store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice']))), T0);
         const [row] = await sut.store.claim(T0, 10, MINUTE, 'w1');
-        await sut.store.finishDelivered(row?.id ?? '', 'w1', T0, 'abc');
+        await sut.store.finishDelivered([{ id: row?.id ?? '', portalId: 'abc' }], 'w1', T0);
         const retention = { deliveredMs: 7 * 24 * 60 * MINUTE, deadMs: 30 * 24 * 60 * MINUTE };
         expect(await sut.store.purge(T0 + MINUTE, retention)).toBe(0);
         expect(await sut.store.purge(T0 + retention.deliveredMs + 1, retention)).toBe(1);

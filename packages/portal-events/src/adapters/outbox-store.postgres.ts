@@ -108,13 +108,17 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
       );
       return result.rows.map(toClaimed);
     },
-    finishDelivered: (id, workerId, now, portalId) =>
-      finish(
-        `UPDATE ${OUTBOX_TABLE} SET status = 'delivered', finished_at = $1, portal_id = $2, payload = NULL,
+    async finishDelivered(done, workerId, now) {
+      if (done.length === 0) return 0;
+      const result = await query(
+        `UPDATE ${OUTBOX_TABLE} o SET status = 'delivered', finished_at = $1, portal_id = d.portal_id, payload = NULL,
            lease_until = NULL, leased_by = NULL, last_error = NULL
-         WHERE id = $3 AND leased_by = $4 AND status = 'pending'`,
-        [now, portalId, id, workerId],
-      ),
+         FROM unnest($2::uuid[], $3::text[]) AS d (id, portal_id)
+         WHERE o.id = d.id AND o.leased_by = $4 AND o.status = 'pending'`,
+        [now, done.map((row) => row.id), done.map((row) => row.portalId), workerId],
+      );
+      return result.rowCount ?? 0;
+    },
     finishRetry: (id, workerId, nextAttemptAt, error) =>
       finish(
         `UPDATE ${OUTBOX_TABLE} SET next_attempt_at = $1, last_error = $2, lease_until = NULL, leased_by = NULL

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import type { PlannedDelivery } from '../core/deliveries.js';
 import {
   type DeadLetter,
+  type DeliveredRow,
   OUTBOX_TABLE,
   type OutboxStats,
   type OutboxStore,
@@ -129,6 +130,11 @@ export function createSqliteOutboxStore(
     return inserted;
   };
   const insertMany = db.transaction(insertSync);
+  const finishMany = db.transaction((done: readonly DeliveredRow[], workerId: string, now: number) => {
+    let changed = 0;
+    for (const row of done) changed += delivered.run(now, row.portalId, row.id, workerId).changes;
+    return changed;
+  });
 
   return {
     db,
@@ -139,8 +145,8 @@ export function createSqliteOutboxStore(
     async claim(now, limit, leaseMs, workerId) {
       return claimRows.all(now + leaseMs, workerId, now, now, limit).map(toClaimed);
     },
-    async finishDelivered(id, workerId, now, portalId) {
-      return delivered.run(now, portalId, id, workerId).changes === 1;
+    async finishDelivered(done, workerId, now) {
+      return finishMany(done, workerId, now);
     },
     async finishRetry(id, workerId, nextAttemptAt, error) {
       return retry.run(nextAttemptAt, error, id, workerId).changes === 1;

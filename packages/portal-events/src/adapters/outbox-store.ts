@@ -15,6 +15,12 @@ export interface ClaimedDelivery {
   readonly createdAt: number;
 }
 
+/** A delivery the portal accepted, and the id the portal gave it (null when it answers a sentence). */
+export interface DeliveredRow {
+  readonly id: string;
+  readonly portalId: string | null;
+}
+
 export interface DeadLetter {
   readonly id: string;
   readonly eventId: string;
@@ -48,7 +54,11 @@ export interface Retention {
 export interface OutboxStore<Tx = never> {
   insert(rows: readonly PlannedDelivery[], now: number, tx?: Tx): Promise<number>;
   claim(now: number, limit: number, leaseMs: number, workerId: string): Promise<ClaimedDelivery[]>;
-  finishDelivered(id: string, workerId: string, now: number, portalId: string | null): Promise<boolean>;
+  /**
+   * Records deliveries in one write (the worker gathers those that end together: one commit, one fsync on
+   * PostgreSQL, for all of them); gives how many rows were still this worker's.
+   */
+  finishDelivered(done: readonly DeliveredRow[], workerId: string, now: number): Promise<number>;
   finishRetry(id: string, workerId: string, nextAttemptAt: number, error: string): Promise<boolean>;
   finishDead(id: string, workerId: string, now: number, reason: string): Promise<boolean>;
   /** Hands back leased rows that were not sent (their attempt does not count); gives how many were still ours. */
