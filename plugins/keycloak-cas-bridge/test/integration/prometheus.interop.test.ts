@@ -86,10 +86,13 @@ describe('a real Prometheus scraping the CAS bridge', () => {
       // Logout at the bridge (single logout to the application), or at the IdP (back-channel logout to the bridge).
       if (round === 0) await agent.request(`${healthy.publicUrl}/logout`);
       else await idp.signOut(agent, 'laboite');
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
     }
-    // Enough samples after the traffic for rate() over it.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Prometheus has scraped the bridge after all of it (waits for what it shows, not for a guessed delay).
+    const seen = (expr: string) => prometheus.eventually(`${expr.replaceAll('$i', healthyInstance)}`);
+    await seen(`sum(cas_bridge_logins_total{instance="$i", outcome="sso"}) >= 30`);
+    await seen(`sum(cas_bridge_validations_total{instance="$i", result="INVALID_TICKET"}) >= 30`);
+    await seen(`sum(cas_bridge_backchannel_logouts_total{instance="$i", result="ended"}) >= 2`);
+    await seen(`sum(cas_bridge_logout_deliveries_total{instance="$i", outcome="delivered"}) >= 1`);
   }, 180_000);
 
   afterAll(async () => {
