@@ -178,8 +178,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   /**
    * One round: deliver what is due now. Lanes take leased rows from a queue that is refilled (one claim in flight)
-   * as soon as it holds fewer rows than there are lanes, so no lane waits for a whole batch to end before the next
-   * claim; the round ends when a claim finds fewer rows than it asked for (or after one row while `pace.oneAtATime`).
+   * as soon as it runs low (`refillBelow`), so no lane waits for a whole batch to end before the next claim; the
+   * round ends when a claim finds fewer rows than it asked for (or after one row while `pace.oneAtATime`), or at the
+   * first lost answer (the rows still queued are released).
    */
   async function runOnce(): Promise<RoundResult> {
     const counts = { claimed: 0, delivered: 0, retried: 0, deadLettered: 0, released: 0 };
