@@ -173,8 +173,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   let lastObserved = Number.NEGATIVE_INFINITY;
-  // The next claim starts while half a batch (or two rows per lane) is still queued: its round trip overlaps them.
-  const refillBelow = Math.max(2 * concurrency, Math.ceil(batchSize / 2));
+  // The next claim starts while a whole batch (or two rows per lane) is still queued: its round trip, slower when the
+  // database shares the machine's cores, overlaps them. At most two batches are leased at once.
+  const refillBelow = Math.max(2 * concurrency, batchSize);
 
   /**
    * One round: deliver what is due now. Lanes take leased rows from a queue that is refilled (one claim in flight)
