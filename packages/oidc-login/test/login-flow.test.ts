@@ -167,10 +167,10 @@ describe('client authentication at the token endpoint', () => {
   });
 
   const keys = [randomBytes(32)];
-  async function signInWith(clientId: string, clientAuthentication: ClientAuthentication) {
+  async function signInWith(clientId: string, clientAuthentication: ClientAuthentication, provider = idp) {
     const flow = createLoginFlow<Record<string, never>>({
       idp: createIdentityProvider({
-        issuer: idp.issuer,
+        issuer: provider.issuer,
         clientId,
         clientAuthentication,
         scopes: 'openid email',
@@ -209,26 +209,7 @@ describe('client authentication at the token endpoint', () => {
           redirect_uris: [REDIRECT],
           token_endpoint_auth_method: method,
         });
-      const withIdp = async (clientId: string, auth: ClientAuthentication) => {
-        const flow = createLoginFlow<Record<string, never>>({
-          idp: createIdentityProvider({
-            issuer: literal.issuer,
-            clientId,
-            clientAuthentication: auth,
-            scopes: 'openid',
-            redirectUri: REDIRECT,
-            timeoutMs: 5_000,
-            allowHttp: true,
-          }),
-          keys: () => keys,
-          ttlMs: 60_000,
-          claimOnce: async () => true,
-        });
-        const { url, cookie } = await flow.begin({ extra: {} });
-        url.searchParams.set('login_hint', 'alice');
-        const hops = await createUserAgent().follow(url.href, (location) => location.startsWith(REDIRECT));
-        return flow.finish(new URL(hops.at(-1)?.location ?? ''), cookie);
-      };
+      const withIdp = (clientId: string, auth: ClientAuthentication) => signInWith(clientId, auth, literal);
       const basic = await withIdp('cas-bridge-client_secret_basic', {
         method: 'client_secret_basic',
         secret: 'se-cr-et',

@@ -29,3 +29,20 @@ export function seededRandom(seed = 42): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Waits for an observable event instead of a guessed delay: polls `check` until it holds, or fails after `timeoutMs`
+ * with `what` (a function, to describe the state at the failure).
+ */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string | (() => string),
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 6_000);
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`not reached: ${typeof what === 'function' ? what() : what}`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 100));
+  }
+}

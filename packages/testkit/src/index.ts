@@ -13,7 +13,7 @@ export {
   launchBrowser,
   waitForFocus,
 } from './browser.js';
-export { type FakeClock, fakeClock, seededRandom } from './clock.js';
+export { type FakeClock, fakeClock, seededRandom, waitFor } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
 export { type Forgery, type ForgingProvider, startForgingProvider } from './forging-provider.js';
 export { type GrafanaModel, grafanaDashboardProblems } from './grafana.js';

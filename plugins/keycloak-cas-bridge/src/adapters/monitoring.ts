@@ -22,8 +22,20 @@ export interface MonitoringDeps {
 }
 
 async function readiness(deps: MonitoringDeps, reply: FastifyReply) {
-  const timeout = <T>(p: Promise<T>) =>
-    Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000))]);
+  // Each check at most 3 s; the timer is cleared once it answers (a scrape every few seconds left timers running).
+  const timeout = async <T>(p: Promise<T>) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), 3_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const checks = await Promise.allSettled([timeout(deps.store.ping()), timeout(deps.idp.ready())]);
   const [store, idp] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unavailable'));
   const ready = store === 'ok' && idp === 'ok';
@@ -58,7 +70,6 @@ export function registerGuardedMonitoring(
   deps: MonitoringDeps,
 ): void {
   const expected = createHash('sha256').update(token).digest();
-  // Constant-time: both sides hashed to the same length first.
   const allowed = (request: FastifyRequest) => {
     const given = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     return given !== undefined && timingSafeEqual(createHash('sha256').update(given).digest(), expected);

@@ -1,5 +1,5 @@
 import { groupsOf, principalFor, serviceTicket } from './issue.js';
-import type { CasLoginExtra, SessionClaims, SsoSession, TicketStore } from './records.js';
+import type { CasLoginExtra, CoreDeps, SessionClaims, SsoSession } from './records.js';
 import type { RegisteredService, Registry } from './registry.js';
 import { parseServiceUrl, type ServiceUrl } from './service-url.js';
 
@@ -22,10 +22,7 @@ import { parseServiceUrl, type ServiceUrl } from './service-url.js';
  * |                    |        |          | bound to the service, remembered in the session for single logout           |
  */
 
-export interface LoginDeps {
-  readonly registry: () => Registry;
-  readonly store: TicketStore;
-  readonly now: () => number;
+export interface LoginDeps extends CoreDeps {
   readonly newTicket: (kind: 'ST' | 'TGC') => string;
   readonly ticketTtlMs: number;
   readonly sessionTtlMs: number;

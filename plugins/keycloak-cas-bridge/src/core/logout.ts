@@ -1,4 +1,4 @@
-import type { SsoSession, TicketStore } from './records.js';
+import type { CoreDeps, SsoSession, TicketStore } from './records.js';
 import type { Registry } from './registry.js';
 import { parseServiceUrl } from './service-url.js';
 
@@ -16,10 +16,7 @@ import { parseServiceUrl } from './service-url.js';
  * | the sessions of that IdP session, or of that subject, end                 |         |              | x            |
  */
 
-export interface LogoutDeps {
-  readonly registry: () => Registry;
-  readonly store: TicketStore;
-  readonly now: () => number;
+export interface LogoutDeps extends CoreDeps {
   /** Starts single logout for an ended session: the front-channel URLs for a page, the back-channel as a promise. */
   readonly singleLogout: (session: SsoSession) => { frontChannel: string[]; backChannel: Promise<unknown> };
   /** The IdP's end-session URL for this ID token, returning to `returnTo`; null when the IdP has none. */

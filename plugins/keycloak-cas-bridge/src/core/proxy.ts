@@ -1,15 +1,12 @@
 import { CasError } from './errors.js';
 import { principalFor } from './issue.js';
-import type { PgtRecord, Principal, SsoSession, TicketStore } from './records.js';
-import { mayProxyTo, type RegisteredService, type Registry } from './registry.js';
+import type { CoreDeps, PgtRecord, Principal, SsoSession } from './records.js';
+import { mayProxyTo, type RegisteredService } from './registry.js';
 import { type ResponseFormat, renderProxyFailure, renderProxySuccess } from './responses.js';
 import { parseServiceUrl, type ServiceUrl } from './service-url.js';
 import { ticketKind } from './tickets.js';
 
-export interface ProxyDeps {
-  readonly registry: () => Registry;
-  readonly store: TicketStore;
-  readonly now: () => number;
+export interface ProxyDeps extends CoreDeps {
   readonly newTicket: (kind: 'PT') => string;
   readonly ticketTtlMs: number;
 }

@@ -1,3 +1,4 @@
+import type { Registry } from './registry.js';
 /**
  * What the bridge keeps, and for how long. Only what the protocol needs: a ticket carries the user and attributes
  * already chosen for its one service; a session carries the claims services may receive and the list of services
@@ -120,4 +121,11 @@ export const MAX_SESSION_SERVICES = 200;
 
 export function withService(services: readonly SessionService[], entry: SessionService): SessionService[] {
   return [...services.filter((s) => s.service !== entry.service), entry].slice(-MAX_SESSION_SERVICES);
+}
+
+/** What every core pipeline (login, logout, validation, proxy) reads: the registry in force, the store, the clock. */
+export interface CoreDeps {
+  readonly registry: () => Registry;
+  readonly store: TicketStore;
+  readonly now: () => number;
 }

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startOidcProvider, tempDir } from '@apps-education/testkit';
+import { type OidcProviderHandle, startOidcProvider, tempDir } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
 import type { BridgeError } from '../../src/core/errors.js';
 import { parseConfig } from '../../src/entry/config.js';
@@ -9,6 +9,15 @@ import { createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
 
 const APP = 'https://app.ac-test.fr/';
 const REGISTRY = `services:\n  - { id: app, name: App, match: { prefix: "${APP}" } }\n`;
+
+/** A bridge signing in at `idp` with these `oidc` settings (the client registered by the test itself). */
+const bridgeAt = (idp: OidcProviderHandle, oidc: Record<string, unknown>) =>
+  startBridgeUnderTest({
+    registry: REGISTRY,
+    idp,
+    registerClient: false,
+    config: { oidc: { issuer: idp.issuer, ...oidc } },
+  });
 
 /** The client authentication methods at the IdP's token endpoint (issue 10: an IdP that reads Basic literally). */
 async function signInAt(t: Awaited<ReturnType<typeof startBridgeUnderTest>>) {
@@ -20,25 +29,12 @@ async function signInAt(t: Awaited<ReturnType<typeof startBridgeUnderTest>>) {
 
 it('client_secret_post signs in at an IdP that reads Basic credentials literally (LemonLDAP::NG), where basic fails', async () => {
   const idp = await startOidcProvider({ loginHint: false, basicCredentials: 'literal' });
-  const post = await startBridgeUnderTest({
-    registry: REGISTRY,
-    idp,
-    registerClient: false,
-    config: {
-      oidc: {
-        issuer: idp.issuer,
-        clientId: 'cas-bridge',
-        clientSecret: 'cas-bridge-secret',
-        clientAuthMethod: 'client_secret_post',
-      },
-    },
+  const post = await bridgeAt(idp, {
+    clientId: 'cas-bridge',
+    clientSecret: 'cas-bridge-secret',
+    clientAuthMethod: 'client_secret_post',
   });
-  const basic = await startBridgeUnderTest({
-    registry: REGISTRY,
-    idp,
-    registerClient: false,
-    config: { oidc: { issuer: idp.issuer, clientId: 'cas-bridge-b', clientSecret: 'cas-bridge-secret' } },
-  });
+  const basic = await bridgeAt(idp, { clientId: 'cas-bridge-b', clientSecret: 'cas-bridge-secret' });
   try {
     idp.addClient({
       client_id: 'cas-bridge',
@@ -68,19 +64,11 @@ it('private_key_jwt: no shared secret; the IdP takes the public key from the bri
     generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'pem', type: 'pkcs8' }),
   );
   const idp = await startOidcProvider({ loginHint: false });
-  const t = await startBridgeUnderTest({
-    registry: REGISTRY,
-    idp,
-    registerClient: false,
-    config: {
-      oidc: {
-        issuer: idp.issuer,
-        clientId: 'cas-bridge-jwt',
-        clientAuthMethod: 'private_key_jwt',
-        privateKeyFile: keyFile,
-        privateKeyId: 'cas-1',
-      },
-    },
+  const t = await bridgeAt(idp, {
+    clientId: 'cas-bridge-jwt',
+    clientAuthMethod: 'private_key_jwt',
+    privateKeyFile: keyFile,
+    privateKeyId: 'cas-1',
   });
   try {
     const jwks = (await (await fetch(`${t.publicUrl}/oidc/jwks`)).json()) as { keys: Record<string, unknown>[] };

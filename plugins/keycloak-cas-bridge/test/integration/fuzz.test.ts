@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { waitFor } from '@apps-education/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type BridgeUnderTest, startBridgeUnderTest } from './bridge.js';
@@ -151,8 +152,7 @@ it('logs a client that disconnects mid-request below error level', async () => {
   } as RequestInit).catch(() => null);
   await pending;
   // The bridge has handled the disconnection (its info line), not merely not yet.
-  for (let i = 0; i < 100 && !logLines.slice(linesBefore).some((l) => l.msg === 'client error'); i++)
-    await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => logLines.slice(linesBefore).some((l) => l.msg === 'client error'), 'the client error logged');
   expect(logLines.slice(linesBefore).filter((l) => l.msg === 'client error')).toHaveLength(1);
   expect(logLines.filter((l) => l.level >= 50).length).toBe(before);
   expect((await fetch(`${t.publicUrl}/healthz`)).status).toBe(200);

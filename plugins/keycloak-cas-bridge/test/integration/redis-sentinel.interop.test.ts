@@ -4,6 +4,7 @@ import {
   type RedisSentinelHandle,
   startOidcProvider,
   startRedisSentinel,
+  waitFor,
 } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserAgent, signIn } from './bridge.js';
@@ -102,7 +103,10 @@ describe('Redis Sentinel failover under load', () => {
     // The bridges carried on with the new master.
     expect(outcomes.afterFailover).toBeGreaterThan(20);
     // Both bridges are connected to the new master again (their /readyz pings the store) ...
-    for (const bridge of [pair.a, pair.b]) await waitUntilReady(bridge.monitoringUrl);
+    for (const bridge of [pair.a, pair.b]) {
+      const ready = async () => (await fetch(`${bridge.monitoringUrl}/readyz`).catch(() => null))?.status === 200;
+      await waitFor(ready, `${bridge.monitoringUrl}/readyz answering 200 after the failover`, { timeoutMs: 15_000 });
+    }
     // ... the session made before the crash still gives tickets without the IdP; the ended one is still ended.
     const sso = await agent.request(loginUrl());
     expect(sso.location).toMatch(/ticket=ST-/);
@@ -112,17 +116,3 @@ describe('Redis Sentinel failover under load', () => {
     console.info('failover under load', outcomes);
   });
 });
-
-/** Polls /readyz until it answers 200 (a bridge reconnects to the new master on its own), at most 15 s. */
-async function waitUntilReady(monitoringUrl: string): Promise<void> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const status = await fetch(`${monitoringUrl}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    if (Date.now() > until) throw new Error(`${monitoringUrl}/readyz still ${status} 15 s after the failover`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

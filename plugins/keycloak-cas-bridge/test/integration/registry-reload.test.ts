@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { inflateRawSync } from 'node:zlib';
+import { waitFor } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BridgeUnderTest, createUserAgent, signIn, startBridgeUnderTest } from './bridge.js';
 
@@ -10,14 +11,6 @@ services:
   - { id: front, name: Front-channel app, match: { prefix: "https://front.ac-test.fr/" }, logout: { type: front-channel, url: "https://front.ac-test.fr/cas-logout" } }
 `;
 const SECOND = `${FIRST}  - { id: added, name: Added later, match: { prefix: "https://added.ac-test.fr/" } }\n`;
-
-async function until(check: () => Promise<boolean>, what: string) {
-  for (let i = 0; i < 60; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not reached: ${what}`);
-}
 
 describe('service registry reload and front-channel logout', () => {
   let t: BridgeUnderTest;
@@ -35,15 +28,15 @@ describe('service registry reload and front-channel logout', () => {
   it('picks up a new service when the file changes, without a restart', async () => {
     expect(await status('https://added.ac-test.fr/')).toBe(400);
     writeFileSync(t.registryPath, SECOND);
-    await until(async () => (await status('https://added.ac-test.fr/')) === 302, 'the added service is known');
+    await waitFor(async () => (await status('https://added.ac-test.fr/')) === 302, 'the added service is known');
   });
 
   it('keeps the last good registry when an edit is broken', async () => {
     writeFileSync(t.registryPath, 'services:\n  - { id: BROKEN ID, name: x }\n');
     // The watcher saw the edit and refused it (an event, not a delay that would pass without any reload at all) ...
-    await until(
-      async () => logs.some((line) => line.includes('service registry NOT reloaded') && line.includes('services.0.id')),
-      `the broken edit is refused in the log:\n${logs.join('\n')}`,
+    await waitFor(
+      () => logs.some((line) => line.includes('service registry NOT reloaded') && line.includes('services.0.id')),
+      () => `the broken edit is refused in the log:\n${logs.join('\n')}`,
     );
     // ... and the services of the last good registry still sign in.
     expect(await status('https://app.ac-test.fr/')).toBe(302);

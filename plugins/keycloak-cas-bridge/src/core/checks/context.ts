@@ -1,5 +1,4 @@
-import type { PgtRecord, TicketRecord, TicketStore } from '../records.js';
-import type { Registry } from '../registry.js';
+import type { CoreDeps, PgtRecord, TicketRecord } from '../records.js';
 import type { ResponseFormat } from '../responses.js';
 import type { ServiceUrl } from '../service-url.js';
 
@@ -35,10 +34,7 @@ export type ProxyCallback = (
   policy: { readonly allowPrivateNetworks: boolean },
 ) => Promise<'delivered' | 'refused_address' | 'failed'>;
 
-export interface ValidationDeps {
-  readonly registry: () => Registry;
-  readonly store: TicketStore;
-  readonly now: () => number;
+export interface ValidationDeps extends CoreDeps {
   readonly newTicket: (kind: 'PGT' | 'PGTIOU') => string;
   readonly proxyCallback: ProxyCallback;
   /** Test-only (named as unsafe in the configuration): accept a pgtUrl over plain http. */
