@@ -17,7 +17,10 @@ export interface RedisSentinelHandle {
   masterPort(): number;
   /** Kills the master with SIGKILL (a crash: no shutdown, no save) and gives its port. */
   killMaster(): number;
-  /** Waits until every sentinel names one master other than `oldPort` and it answers as a master; gives its port. */
+  /**
+   * Waits until every sentinel names one master other than `oldPort`, it answers as a master and every surviving
+   * replica replicates from it; gives its port.
+   */
   waitForFailover(oldPort: number, timeoutMs?: number): Promise<number>;
   /** Runs a redis-cli command against a port (a Redis or a sentinel), for checks. */
   cli(port: number, ...args: string[]): string;
@@ -116,9 +119,14 @@ export async function startRedisSentinel(): Promise<RedisSentinelHandle> {
         for (;;) {
           // Over when every sentinel names the same new master and it is one: a sentinel that learns of the
           // switch late announces it late, and clients that follow the announcements reconnect then.
+          // And every surviving replica replicates from it again (until then a write that waits for a replica,
+          // store.waitReplicas, cannot succeed).
           const named = new Set(sentinelPorts.map(masterSeenBy));
           const [port = oldPort] = named;
-          if (named.size === 1 && port !== oldPort && cli(port, 'ROLE').startsWith('master')) return port;
+          const replicas = redisPorts.filter((p) => peers.has(p) && p !== port).length;
+          const online = (cli(port, 'INFO', 'replication').match(/state=online/g) ?? []).length;
+          if (named.size === 1 && port !== oldPort && cli(port, 'ROLE').startsWith('master') && online >= replicas)
+            return port;
           if (Date.now() > until) throw new Error(`no failover within ${timeoutMs} ms:\n${output()}`);
           await wait(200);
         }
