@@ -82,6 +82,23 @@ export function createRedisTicketStore(
           failoverDetector: true,
         });
   redis.on('error', () => undefined); // surfaced through the commands' own rejections and /readyz
+  // ioredis 5.11 ends a client for good ("Connection is closed." to every command from then on, the symptom of
+  // redis/ioredis#1683) when the failover detector's +switch-master arrives while the client is asking a sentinel
+  // for the master after losing the old one: the detector abandons that connection attempt, and an abandoned attempt
+  // ends the client instead of retrying. Seen on a busy machine in half the failovers. So a client that ends without
+  // close() connects again (50 ms, doubling up to 2 s while it keeps ending).
+  let closing = false;
+  let revivals = 0;
+  redis.on('ready', () => {
+    revivals = 0;
+  });
+  redis.on('end', () => {
+    if (closing) return;
+    const delay = Math.min(50 * 2 ** revivals++, 2_000);
+    setTimeout(() => {
+      if (!closing && redis.status === 'end') redis.connect().catch(() => undefined);
+    }, delay).unref();
+  });
   const replicas = options.waitReplicas ?? 0;
   /** The write's result, once `replicas` replicas hold it (WAIT sent right behind it: one round trip). */
   const durable = async <T>(write: Promise<T>): Promise<T> => {
@@ -261,6 +278,7 @@ export function createRedisTicketStore(
       if ((await redis.ping()) !== 'PONG') throw new Error('Redis did not answer PONG');
     },
     async close() {
+      closing = true;
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -47,6 +47,8 @@ export async function startBridgePair(options: {
   registry: string;
   idp: OidcProviderHandle;
   store: Record<string, unknown>;
+  /** Where both bridges' JSON logs go. */
+  logStream?: NodeJS.WritableStream;
 }): Promise<BridgePair> {
   const lbPort = await freePort();
   const publicUrl = `http://127.0.0.1:${lbPort}/cas`;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import {
   type OidcProviderHandle,
   type RedisSentinelHandle,
@@ -25,6 +26,9 @@ describe('Redis Sentinel failover under load', () => {
   let idp: OidcProviderHandle;
   let pair: BridgePair;
   let publicUrl = '';
+  // The bridges' error lines from the moment the failover is over, to say why a check after it failed.
+  const errorsAfterFailover: string[] = [];
+  let failedOver = false;
 
   beforeAll(async () => {
     sentinel = await startRedisSentinel();
@@ -34,7 +38,12 @@ describe('Redis Sentinel failover under load', () => {
       prefix: `failover-${randomBytes(4).toString('hex')}:`,
     };
     idp = await startOidcProvider({ loginHint: false });
-    pair = await startBridgePair({ registry: REGISTRY, idp, store });
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n'))
+        if (failedOver && /"level":(50|60)/.test(line)) errorsAfterFailover.push(line.slice(0, 400));
+    });
+    pair = await startBridgePair({ registry: REGISTRY, idp, store, logStream });
     publicUrl = pair.publicUrl;
   });
   afterAll(async () => {
@@ -93,6 +102,7 @@ describe('Redis Sentinel failover under load', () => {
     const oldMaster = sentinel.killMaster();
     await sentinel.waitForFailover(oldMaster);
     failedOverAt = Date.now();
+    failedOver = true;
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     stop = true;
     await Promise.all(workers);
@@ -110,7 +120,10 @@ describe('Redis Sentinel failover under load', () => {
     // ... the session made before the crash still gives tickets without the IdP; the ended one is still ended.
     const sso = await agent.request(loginUrl());
     expect(sso.location).toMatch(/ticket=ST-/);
-    expect(await validate(new URL(sso.location ?? '').searchParams.get('ticket') ?? '')).toBe('success');
+    const afterwards = await validate(new URL(sso.location ?? '').searchParams.get('ticket') ?? '');
+    expect(afterwards, `bridge errors since the failover:\n${errorsAfterFailover.slice(-5).join('\n')}`).toBe(
+      'success',
+    );
     for (let i = 0; i < 2; i++)
       expect((await leaver.request(loginUrl())).location).toContain('/protocol/openid-connect/auth');
     console.info('failover under load', outcomes);
