@@ -75,34 +75,53 @@ async function bareLoop(items: typeof bodies): Promise<number> {
 // Warm-up (JIT, sockets).
 await bareLoop(bodies.map((b) => ({ ...b, key: `warm-${b.key}` })));
 
+const ROUNDS = 8;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
 /**
- * Each store's figures are ratios to a bare loop measured just before them, the double emptied first: the double
- * keeps what it receives, and a later phase would otherwise pay for a bigger heap than the baseline did.
+ * Each store's figures are ratios to the bare loop, in ROUNDS rounds of EVENTS / ROUNDS events: a bare loop, then the
+ * outbox (enqueue, then delivery) on the same number of events, the double emptied before each (it keeps what it
+ * receives, and a later phase would otherwise pay for a bigger heap). A round's ratio compares two measures a few
+ * seconds apart, so a machine that speeds up or slows down during the run moves both; the median round is printed.
  */
 async function measure(name: string, store: OutboxStore<unknown>) {
-  portal.received.length = 0;
-  portal.requests.length = 0;
-  const baseline = await bareLoop(bodies);
-  line(`${name} baseline bare HTTP POST loop`, baseline, 'events/s');
-  portal.received.length = 0;
-  portal.requests.length = 0;
+  const perRound = Math.floor(EVENTS / ROUNDS);
   const outbox = createOutbox({ store });
-  const e0 = performance.now();
-  for (let i = 0; i < EVENTS; i++) await outbox.enqueue(event());
-  line(`${name} enqueue`, rate(EVENTS, performance.now() - e0), 'events/s', baseline);
-
   const worker = createDeliveryWorker({
     store,
     client: createLaboiteClient({ baseUrl: portal.url, apiKey: 'bench-key' }),
     batchSize: 100,
     concurrency: CONCURRENCY,
   });
-  const before = portal.received.length;
-  const d0 = performance.now();
-  while ((await worker.runOnce()).claimed > 0);
-  const delivered = portal.received.length - before;
-  if (delivered !== EVENTS) throw new Error(`${name}: delivered ${delivered} of ${EVENTS}`);
-  line(`${name} delivery`, rate(EVENTS, performance.now() - d0), 'events/s', baseline);
+  const rounds: { baseline: number; enqueue: number; delivery: number }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    portal.received.length = 0;
+    portal.requests.length = 0;
+    const baseline = await bareLoop(bodies.slice(round * perRound, (round + 1) * perRound));
+    portal.received.length = 0;
+    portal.requests.length = 0;
+    const e0 = performance.now();
+    for (let i = 0; i < perRound; i++) await outbox.enqueue(event());
+    const enqueue = rate(perRound, performance.now() - e0);
+    const d0 = performance.now();
+    while ((await worker.runOnce()).claimed > 0);
+    const delivery = rate(perRound, performance.now() - d0);
+    if (portal.received.length !== perRound)
+      throw new Error(`${name}: delivered ${portal.received.length} of ${perRound}`);
+    rounds.push({ baseline, enqueue, delivery });
+  }
+  const baseline = median(rounds.map((r) => r.baseline));
+  line(`${name} baseline bare HTTP POST loop`, baseline, 'events/s');
+  for (const phase of ['enqueue', 'delivery'] as const) {
+    const ratios = rounds.map((r) => r[phase] / r.baseline);
+    console.log(
+      `${name} ${phase}: ${median(rounds.map((r) => r[phase])).toFixed(0)} events/s (${median(ratios).toFixed(2)} vs baseline; rounds ${ratios.map((r) => r.toFixed(2)).join(' ')})`,
+    );
+  }
 }
 
 const dir = await tempDir('bench-outbox-');
