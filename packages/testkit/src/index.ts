@@ -64,6 +64,14 @@ export { type AlertRulesReport, promtoolAlertRules } from './promtool.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export { type RedisSentinelHandle, startRedisSentinel } from './redis-sentinel.js';
 export {
+  readPostForm,
+  type SamlPostForm,
+  type SamlTestServiceProvider,
+  type SamlTestUser,
+  type SimpleSamlIdp,
+  startSimpleSamlIdp,
+} from './simplesamlphp.js';
+export {
   type CapturedProcess,
   MissingPeerError,
   type PeerOptions,
