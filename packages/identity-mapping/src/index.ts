@@ -31,4 +31,10 @@ export {
   type QuotaRule,
   type RoleRule,
 } from './rules.js';
+export {
+  type MappingVocabulary,
+  mappingSettings,
+  parseMappingSettings,
+  type SettingDefinition,
+} from './settings.js';
 export { PEERTUBE_USERNAME, sanitiseUsername, USERNAME_MAX } from './username.js';

@@ -6,8 +6,8 @@ import {
   LoginError,
   type LoginFlow,
 } from '@apps-education/oidc-login';
+import { createAccountStore, type Database } from '@apps-education/peertube-accounts';
 import type { RegisterServerAuthExternalOptions, RegisterServerOptions } from '@peertube/peertube-types';
-import { createAccountStore, type Database } from '../adapters/accounts.js';
 import { refusalPage } from '../adapters/pages.js';
 import { type Localized, t } from '../core/i18n.js';
 import { type OidcSettings, parseSettings, SETTINGS } from '../core/settings.js';
@@ -18,7 +18,8 @@ import { type OidcSettings, parseSettings, SETTINGS } from '../core/settings.js'
  *   restart or a second PeerTube process does not break it; a completed login's id is kept until it expires, so a
  *   callback works once.
  * - Accounts are linked by the IdP subject to PeerTube's user id, in a table of the plugin's own in PeerTube's
- *   database (adapters/accounts.ts), never in storageManager; the rules are in identity-mapping's account-linking.ts.
+ *   database (packages/peertube-accounts), never in storageManager; the rules are in identity-mapping's
+ *   account-linking.ts.
  * - No route, hook or callback may reject unhandled: on PeerTube 6.3.x that ends the whole process. Every entry point
  *   below goes through `guard`, which logs the error and answers a page.
  * - Only helpers present in PeerTube 6.3 are used (storageManager.deleteData is not: it does not exist there).
@@ -71,6 +72,8 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     npmName: NPM_NAME,
     shortName: SHORT_NAME,
     log: (text) => logger.info(`${LOG} ${text}`),
+    // 0.1.0 kept its links in storageManager.
+    migrateStorageLinks: true,
   });
 
   let current: Current | null = null;

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { AccountLink, PeerTubeAccount } from '@apps-education/identity-mapping';
 
 /**
- * The plugin's own tables in PeerTube's database, reached through `peertubeHelpers.database.query` (Sequelize on
+ * A PeerTube sign-in plugin's own tables in PeerTube's database (the OIDC and SAML plugins: the subject is the OIDC
+ * `sub` or the SAML persistent NameID), reached through `peertubeHelpers.database.query` (Sequelize on
  * PeerTube's pool). Nothing per person goes to `storageManager`: that is one JSONB row for the whole plugin, rewritten
  * under a lock at every write (shared/reference/peertube.md). Three tables, created idempotently at start:
  * - accounts: IdP subject -> PeerTube user id (and the email PeerTube knows the account by, for the first sign-in
@@ -17,7 +18,7 @@ export interface Database {
 }
 
 export interface AccountStore {
-  /** Creates the tables (once; retried after a failure) and moves links kept by version 0.1.0 in storageManager. */
+  /** Creates the tables (once; retried after a failure) and, if asked, moves links kept in storageManager. */
   ready(): Promise<void>;
   /** The subject's link and the PeerTube account it designates: one query, by primary keys. */
   linked(subject: string): Promise<{ link: AccountLink | null; user: PeerTubeAccount | null }>;
@@ -35,22 +36,23 @@ export interface AccountStore {
   keys(): Promise<Buffer[]>;
 }
 
-const PREFIX = 'plugin_apps_auth_oidc';
-const ACCOUNTS = `${PREFIX}_accounts`;
-const LOGINS = `${PREFIX}_logins`;
-const KEYS = `${PREFIX}_keys`;
+/** The plugin's tables are named after it: plugin_<short name with underscores>_accounts, ... */
+export function accountTables(shortName: string) {
+  const prefix = `plugin_${shortName.replace(/[^a-z0-9]/gi, '_')}`;
+  return { accounts: `${prefix}_accounts`, logins: `${prefix}_logins`, keys: `${prefix}_keys` };
+}
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ${ACCOUNTS} (
+const schemaOf = ({ accounts, logins, keys }: ReturnType<typeof accountTables>) => `
+CREATE TABLE IF NOT EXISTS ${accounts} (
   subject varchar(255) PRIMARY KEY,
   user_id integer UNIQUE REFERENCES "user"(id) ON DELETE CASCADE,
   email varchar(400) NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now());
-CREATE UNIQUE INDEX IF NOT EXISTS ${ACCOUNTS}_email ON ${ACCOUNTS} (lower(email));
-CREATE INDEX IF NOT EXISTS ${ACCOUNTS}_pending ON ${ACCOUNTS} (created_at) WHERE user_id IS NULL;
-CREATE TABLE IF NOT EXISTS ${LOGINS} (id varchar(64) PRIMARY KEY, expires_at timestamptz NOT NULL);
-CREATE INDEX IF NOT EXISTS ${LOGINS}_expires_at ON ${LOGINS} (expires_at);
-CREATE TABLE IF NOT EXISTS ${KEYS} (id smallint PRIMARY KEY, secret bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE UNIQUE INDEX IF NOT EXISTS ${accounts}_email ON ${accounts} (lower(email));
+CREATE INDEX IF NOT EXISTS ${accounts}_pending ON ${accounts} (created_at) WHERE user_id IS NULL;
+CREATE TABLE IF NOT EXISTS ${logins} (id varchar(64) PRIMARY KEY, expires_at timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS ${logins}_expires_at ON ${logins} (expires_at);
+CREATE TABLE IF NOT EXISTS ${keys} (id smallint PRIMARY KEY, secret bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
 `;
 
 /** Sweeps expired rows at most this often, from the login path itself (no timer that could fail unattended). */
@@ -73,9 +75,20 @@ const USER_JSON = `json_build_object('id', u.id, 'username', u.username, 'email'
 
 export function createAccountStore(
   database: Database,
-  options: { npmName: string; shortName: string; log: (message: string) => void; now?: () => number },
+  options: {
+    npmName: string;
+    /** The plugin's short name (apps-auth-oidc): its tables are named after it. */
+    shortName: string;
+    log: (message: string) => void;
+    now?: () => number;
+    /** Move the `link:<subject>` entries an earlier version kept in storageManager, then empty its row. */
+    migrateStorageLinks?: boolean;
+  },
 ): AccountStore {
   const now = options.now ?? Date.now;
+  const tables = accountTables(options.shortName);
+  const { accounts: ACCOUNTS, logins: LOGINS, keys: KEYS } = tables;
+  const SCHEMA = schemaOf(tables);
   const select = async (sql: string, replacements: Record<string, unknown> = {}) =>
     (await database.query(sql, { type: 'SELECT', replacements })) as Row[];
   let schema: Promise<void> | null = null;
@@ -89,10 +102,10 @@ export function createAccountStore(
       // Two PeerTube processes creating the tables at the same moment: one loses the race; the tables exist.
       await database.query(SCHEMA);
     }
-    await migrateLegacyStorage();
+    if (options.migrateStorageLinks) await migrateLegacyStorage();
   }
 
-  /** Version 0.1.0 kept `link:<subject>` entries in storageManager: they become rows, then the row is emptied. */
+  /** The OIDC plugin's 0.1.0 kept `link:<subject>` entries in storageManager: they become rows, then the row is emptied. */
   async function migrateLegacyStorage() {
     const [row] = await select(`SELECT storage FROM plugin WHERE name = :name AND type = 1`, {
       name: options.shortName,

@@ -1,0 +1,1 @@
+export { type AccountStore, accountTables, createAccountStore, type Database } from './account-store.js';
