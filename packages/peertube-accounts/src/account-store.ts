@@ -105,7 +105,7 @@ export function createAccountStore(
     if (options.migrateStorageLinks) await migrateLegacyStorage();
   }
 
-  /** The OIDC plugin's 0.1.0 kept `link:<subject>` entries in storageManager: they become rows, then the row is emptied. */
+  /** The OIDC plugin's 0.1.0 kept `link:<subject>` entries in storageManager: they become rows, the row is emptied. */
   async function migrateLegacyStorage() {
     const [row] = await select(`SELECT storage FROM plugin WHERE name = :name AND type = 1`, {
       name: options.shortName,
