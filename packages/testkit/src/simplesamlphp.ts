@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { type RunningPeer, requireCommand, run, startPeer } from './system-peer.js';
+import { type RunningPeer, requireCommand, startPeer } from './system-peer.js';
+import { selfSignedCertificate } from './test-ca.js';
 import { tempDir } from './tmp.js';
 import type { UserAgent } from './user-agent.js';
 
@@ -116,7 +117,6 @@ export async function startSimpleSamlIdp(options: {
       'Missing system peer: SimpleSAMLphp. Install the Debian package "simplesamlphp" (bash scripts/install-peers.sh).',
     );
   }
-  const openssl = requireCommand('openssl', 'openssl');
   const dir = await tempDir('simplesamlphp-');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -128,22 +128,11 @@ export async function startSimpleSamlIdp(options: {
   let certificatePem = '';
   const newSigningKey = () => {
     keyIndex++;
-    run(openssl, [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
+    certificatePem = selfSignedCertificate(
       path('cert', `idp-${keyIndex}.key`),
-      '-out',
       path('cert', `idp-${keyIndex}.crt`),
-      '-days',
-      '2',
-      '-subj',
       `/CN=SimpleSAMLphp test IdP ${keyIndex}`,
-    ]);
-    certificatePem = readFileSync(path('cert', `idp-${keyIndex}.crt`), 'utf8');
+    );
     writeJson('idp-hosted', {
       [entityId]: {
         host: '__DEFAULT__',

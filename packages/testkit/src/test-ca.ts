@@ -16,6 +16,33 @@ export interface TestCertificateAuthority {
   issue(names: readonly string[], basename?: string): TestCertificate;
 }
 
+/** An RSA-2048 key and a self-signed certificate for it, valid two days, made with the openssl command. */
+export function selfSignedCertificate(
+  keyPath: string,
+  certPath: string,
+  subject: string,
+  extraArgs: readonly string[] = [],
+): string {
+  const openssl = requireCommand('openssl', 'openssl');
+  run(openssl, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    ...extraArgs,
+  ]);
+  return readFileSync(certPath, 'utf8');
+}
+
 /**
  * A certificate authority for TLS peers (phpCAS only talks https; pgtUrl needs a trusted certificate), made with the
  * openssl command so that what the peers see is an ordinary X.509 chain.
@@ -24,20 +51,7 @@ export function createTestCertificateAuthority(dir: string): TestCertificateAuth
   const openssl = requireCommand('openssl', 'openssl');
   const caKey = join(dir, 'ca.key');
   const caCert = join(dir, 'ca.crt');
-  run(openssl, [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    caKey,
-    '-out',
-    caCert,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=apps-education test CA',
+  selfSignedCertificate(caKey, caCert, '/CN=apps-education test CA', [
     '-addext',
     'basicConstraints=critical,CA:TRUE',
     '-addext',

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestCertificateAuthority,
   createUserAgent,
+  type SamlPostForm,
   type SamlTestServiceProvider,
   type SimpleSamlIdp,
   startSimpleSamlIdp,
@@ -54,6 +55,12 @@ describe('SimpleSAMLphp test IdP', () => {
       ...extra,
     });
 
+  /** Alice signs in from the SP's request (or from `start`, an IdP URL): the form the browser would post to the ACS. */
+  const aliceSignsIn = async (client: SAML, start?: string, agent = createUserAgent()) =>
+    idp.signIn(agent, start ?? (await client.getAuthorizeUrlAsync('', undefined, {})), 'alice', 'alicepass');
+  const nameIdOf = async (client: SAML, form: SamlPostForm) =>
+    (await client.validatePostResponseAsync({ SAMLResponse: form.SAMLResponse ?? '' })).profile?.nameID;
+
   beforeAll(async () => {
     dir = await tempDir('saml-sp-');
     sp = createTestCertificateAuthority(dir.path).issue(['peertube.ac-test.fr'], 'sp');
@@ -67,12 +74,7 @@ describe('SimpleSAMLphp test IdP', () => {
   it('signs a person in: a signed response to our request, with multi-valued attributes', async () => {
     trust();
     const client = saml();
-    const form = await idp.signIn(
-      createUserAgent(),
-      await client.getAuthorizeUrlAsync('relay-1', undefined, {}),
-      'alice',
-      'alicepass',
-    );
+    const form = await aliceSignsIn(client, await client.getAuthorizeUrlAsync('relay-1', undefined, {}));
     expect(form.action).toBe(ACS);
     expect(form.RelayState).toBe('relay-1');
     const { profile } = await client.validatePostResponseAsync({ SAMLResponse: form.SAMLResponse ?? '' });
@@ -89,30 +91,16 @@ describe('SimpleSAMLphp test IdP', () => {
   it('refuses an unsigned AuthnRequest from an SP that must sign them, and takes a signed one', async () => {
     trust({ requireSignedRequests: true });
     const unsigned = saml();
-    await expect(
-      idp.signIn(createUserAgent(), await unsigned.getAuthorizeUrlAsync('', undefined, {}), 'alice', 'alicepass'),
-    ).rejects.toThrow(/signature/i);
+    await expect(aliceSignsIn(unsigned)).rejects.toThrow(/signature/i);
     const signed = saml({ privateKey: sp.key });
-    const form = await idp.signIn(
-      createUserAgent(),
-      await signed.getAuthorizeUrlAsync('', undefined, {}),
-      'alice',
-      'alicepass',
-    );
-    expect((await signed.validatePostResponseAsync({ SAMLResponse: form.SAMLResponse ?? '' })).profile?.nameID).toBe(
-      'alice',
-    );
+    const form = await aliceSignsIn(signed);
+    expect(await nameIdOf(signed, form)).toBe('alice');
   }, 30_000);
 
   it('encrypts the assertion and names attributes by OID when the SP asks for it', async () => {
     trust({ encryptAssertions: true, attributeNames: 'oid' });
     const client = saml({ decryptionPvk: sp.key });
-    const form = await idp.signIn(
-      createUserAgent(),
-      await client.getAuthorizeUrlAsync('', undefined, {}),
-      'alice',
-      'alicepass',
-    );
+    const form = await aliceSignsIn(client);
     const xml = Buffer.from(form.SAMLResponse ?? '', 'base64').toString('utf8');
     expect(xml).toContain('EncryptedAssertion');
     expect(xml).not.toContain('alice.martin@ac-test.fr');
@@ -127,35 +115,18 @@ describe('SimpleSAMLphp test IdP', () => {
     const newCert = idp.rotateSigningKey();
     expect(newCert).not.toBe(oldCert);
     const onlyOld = saml({ idpCert: oldCert });
-    const stale = await idp.signIn(
-      createUserAgent(),
-      await onlyOld.getAuthorizeUrlAsync('', undefined, {}),
-      'alice',
-      'alicepass',
-    );
+    const stale = await aliceSignsIn(onlyOld);
     await expect(onlyOld.validatePostResponseAsync({ SAMLResponse: stale.SAMLResponse ?? '' })).rejects.toThrow(
       /signature/i,
     );
     const both = saml({ idpCert: [oldCert, newCert] });
-    const fresh = await idp.signIn(
-      createUserAgent(),
-      await both.getAuthorizeUrlAsync('', undefined, {}),
-      'alice',
-      'alicepass',
-    );
-    expect((await both.validatePostResponseAsync({ SAMLResponse: fresh.SAMLResponse ?? '' })).profile?.nameID).toBe(
-      'alice',
-    );
+    const fresh = await aliceSignsIn(both);
+    expect(await nameIdOf(both, fresh)).toBe('alice');
   }, 30_000);
 
   it('starts a login itself (IdP-initiated): an unsolicited response, without InResponseTo', async () => {
     trust();
-    const form = await idp.signIn(
-      createUserAgent(),
-      idp.idpInitiatedUrl(SP, 'https://peertube.ac-test.fr/videos'),
-      'alice',
-      'alicepass',
-    );
+    const form = await aliceSignsIn(saml(), idp.idpInitiatedUrl(SP, 'https://peertube.ac-test.fr/videos'));
     expect(form.RelayState).toBe('https://peertube.ac-test.fr/videos');
     const xml = Buffer.from(form.SAMLResponse ?? '', 'base64').toString('utf8');
     expect(xml).not.toContain('InResponseTo');
@@ -163,16 +134,14 @@ describe('SimpleSAMLphp test IdP', () => {
       /InResponseTo/,
     );
     const lenient = saml({ validateInResponseTo: ValidateInResponseTo.ifPresent });
-    expect((await lenient.validatePostResponseAsync({ SAMLResponse: form.SAMLResponse ?? '' })).profile?.nameID).toBe(
-      'alice',
-    );
+    expect(await nameIdOf(lenient, form)).toBe('alice');
   }, 30_000);
 
   it('ends the session on an SP-initiated logout and answers with a signed LogoutResponse', async () => {
     trust({ requireSignedLogout: true });
     const client = saml({ privateKey: sp.key });
     const agent = createUserAgent();
-    const form = await idp.signIn(agent, await client.getAuthorizeUrlAsync('', undefined, {}), 'alice', 'alicepass');
+    const form = await aliceSignsIn(client, undefined, agent);
     const { profile } = await client.validatePostResponseAsync({ SAMLResponse: form.SAMLResponse ?? '' });
     if (!profile) throw new Error('no profile');
     const logoutUrl = await client.getLogoutUrlAsync(profile, 'after-logout', {});
