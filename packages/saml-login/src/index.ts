@@ -1,0 +1,2 @@
+export type { Localized } from './i18n.js';
+export { type IdpMetadata, METADATA_MAX_BYTES, type MetadataResult, parseIdpMetadata } from './metadata.js';
