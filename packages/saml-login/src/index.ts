@@ -1,2 +1,3 @@
 export type { Localized } from './i18n.js';
 export { type IdpMetadata, METADATA_MAX_BYTES, type MetadataResult, parseIdpMetadata } from './metadata.js';
+export { generateSpCredentials, type SpCredentials } from './sp-credentials.js';
