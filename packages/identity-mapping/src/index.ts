@@ -36,5 +36,6 @@ export {
   mappingSettings,
   parseMappingSettings,
   type SettingDefinition,
+  settingText,
 } from './settings.js';
 export { PEERTUBE_USERNAME, sanitiseUsername, USERNAME_MAX } from './username.js';

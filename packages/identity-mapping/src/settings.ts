@@ -1,6 +1,13 @@
 import { type Localized, translate } from './i18n.js';
 import type { MappingConfig, SyncMode } from './mapping.js';
-import { GROUP_PATTERN, globToRegExp, type PeerTubeRole, parseQuotaRules, parseRoleRules } from './rules.js';
+import {
+  GROUP_PATTERN,
+  globToRegExp,
+  type Parsed,
+  type PeerTubeRole,
+  parseQuotaRules,
+  parseRoleRules,
+} from './rules.js';
 
 /**
  * The mapping settings both PeerTube sign-in plugins register (OIDC claims, SAML attributes): same names, same
@@ -119,7 +126,9 @@ export function mappingSettings(vocabulary: MappingVocabulary): SettingDefinitio
 }
 
 const ROLE: Readonly<Record<string, PeerTubeRole>> = { administrator: 0, moderator: 1, user: 2 };
-const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+/** A text setting as PeerTube stores it: trimmed, or empty when absent or not a string. */
+export const settingText = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+const text = settingText;
 /** A claim name (namespaced ones too: https://example.fr/claims/quota), a SAML attribute's friendly name or its OID. */
 const SOURCE_NAME = /^[A-Za-z_][A-Za-z0-9_.:/#-]{0,255}$/;
 
@@ -127,7 +136,7 @@ const SOURCE_NAME = /^[A-Za-z_][A-Za-z0-9_.:/#-]{0,255}$/;
 export function parseMappingSettings(
   raw: Readonly<Record<string, unknown>>,
   vocabulary: MappingVocabulary,
-): { ok: true; value: MappingConfig } | { ok: false; errors: Localized[] } {
+): Parsed<MappingConfig> {
   const errors: Localized[] = [];
   const invalidName = vocabulary.word === 'Claim' ? 'settings.claim' : 'settings.attribute';
   const source = (setting: string, fallback: string) => {

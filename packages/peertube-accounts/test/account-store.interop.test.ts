@@ -1,22 +1,13 @@
-import { createTestDatabase, PEERTUBE_SCHEMA, type TestDatabase } from '@apps-education/testkit';
+import {
+  createPeerTubeSequelize,
+  createTestDatabase,
+  PEERTUBE_SCHEMA,
+  type TestDatabase,
+} from '@apps-education/testkit';
 import pg from 'pg';
+import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountTables, createAccountStore, type Database } from '../src/index.js';
-
-/** PeerTube's `peertubeHelpers.database.query` (Sequelize) over a pg pool: named replacements, SELECT gives rows. */
-function sequelizeLike(pool: pg.Pool): Database {
-  return {
-    async query(sql, options = {}) {
-      const values: unknown[] = [];
-      const text = sql.replace(/(?<!:):([A-Za-z]\w*)/g, (_, name: string) => {
-        values.push(options.replacements?.[name]);
-        return `$${values.length}`;
-      });
-      const result = await pool.query(text, values);
-      return options.type === 'SELECT' ? result.rows : [result.rows, result.rowCount];
-    },
-  };
-}
+import { accountTables, createAccountStore } from '../src/index.js';
 
 const OIDC = { npmName: 'peertube-plugin-apps-auth-oidc', shortName: 'apps-auth-oidc' };
 const SAML = { npmName: 'peertube-plugin-apps-auth-saml2', shortName: 'apps-auth-saml2' };
@@ -24,16 +15,23 @@ const SAML = { npmName: 'peertube-plugin-apps-auth-saml2', shortName: 'apps-auth
 describe('the sign-in plugins’ tables in PeerTube’s database', () => {
   let database: TestDatabase;
   let pool: pg.Pool;
+  /** PeerTube's `peertubeHelpers.database`, as the plugins get it. */
+  let sequelize: Sequelize;
   const logs: string[] = [];
   const store = (plugin: typeof OIDC, extra: { migrateStorageLinks?: boolean } = {}) =>
-    createAccountStore(sequelizeLike(pool), { ...plugin, log: (text) => logs.push(text), ...extra });
+    createAccountStore(
+      { query: sequelize.query.bind(sequelize) },
+      { ...plugin, log: (text) => logs.push(text), ...extra },
+    );
 
   beforeAll(async () => {
     database = await createTestDatabase('accounts');
     pool = new pg.Pool({ connectionString: database.url, max: 2 });
     await pool.query(PEERTUBE_SCHEMA);
+    sequelize = createPeerTubeSequelize(database.url);
   });
   afterAll(async () => {
+    await sequelize?.close();
     await pool?.end();
     await database?.drop();
   });

@@ -83,10 +83,11 @@ export function createMetadataSource(options: {
       return false;
     }
   }
-  const keeping = (error: Localized): Localized =>
-    good
-      ? { fr: `${error.fr} ${t('source.keeping').fr}`, en: `${error.en} ${t('source.keeping').en}` }
-      : { fr: `${error.fr} ${t('source.none').fr}`, en: `${error.en} ${t('source.none').en}` };
+  /** The reason, then what happens now: the last good copy stays, or there is none. */
+  const keeping = (error: Localized): Localized => {
+    const next = t(good ? 'source.keeping' : 'source.none');
+    return { fr: `${error.fr} ${next.fr}`, en: `${error.en} ${next.en}` };
+  };
 
   if (options.url !== undefined) {
     timer = setInterval(() => void refresh(), options.refreshMs ?? 6 * HOUR);

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { pemBody } from '@apps-education/testkit';
 
-export const base64Of = (name: string) =>
-  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8')
-    .replace(/-----[^-]+-----/g, '')
-    .replace(/\s+/g, '');
+const base64Of = (name: string) => pemBody(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
 export const CERT_A = base64Of('idp-signing-a.crt');
 export const CERT_B = base64Of('idp-signing-b.crt');
 

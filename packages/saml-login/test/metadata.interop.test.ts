@@ -1,8 +1,6 @@
-import { startSimpleSamlIdp } from '@apps-education/testkit';
+import { pemBody, startSimpleSamlIdp } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
 import { parseIdpMetadata } from '../src/index.js';
-
-const base64 = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 
 it("reads a real SimpleSAMLphp's metadata, and its new certificate after a key rollover", async () => {
   const idp = await startSimpleSamlIdp({ users: {} });
@@ -16,10 +14,10 @@ it("reads a real SimpleSAMLphp's metadata, and its new certificate after a key r
       entityId: idp.entityId,
       ssoUrl: idp.ssoUrl,
       sloUrl: idp.sloUrl,
-      signingCertificates: [base64(idp.certificate())],
+      signingCertificates: [pemBody(idp.certificate())],
     });
     const next = idp.rotateSigningKey();
-    expect((await read()).signingCertificates).toEqual([base64(next)]);
+    expect((await read()).signingCertificates).toEqual([pemBody(next)]);
   } finally {
     await idp.close();
   }

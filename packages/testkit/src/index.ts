@@ -64,6 +64,7 @@ export { type AlertRulesReport, promtoolAlertRules } from './promtool.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export { type RedisSentinelHandle, startRedisSentinel } from './redis-sentinel.js';
 export {
+  pemBody,
   readPostForm,
   type SamlPostForm,
   type SamlTestServiceProvider,

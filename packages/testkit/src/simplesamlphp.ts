@@ -1,7 +1,7 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { type RunningPeer, requireCommand, startPeer } from './system-peer.js';
+import { MissingPeerError, type RunningPeer, requireCommand, startPeer } from './system-peer.js';
 import { selfSignedCertificate } from './test-ca.js';
 import { tempDir } from './tmp.js';
 import type { UserAgent } from './user-agent.js';
@@ -97,7 +97,8 @@ function decodeEntities(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-const certBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+/** A PEM certificate's base64 body, as SAML metadata and SimpleSAMLphp's certData carry it. */
+export const pemBody = (pem: string) => pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
 
 /**
  * SimpleSAMLphp 1.19 (Debian's `simplesamlphp`) as a SAML 2.0 IdP, served by `php -S` from a scratch folder with its
@@ -110,13 +111,7 @@ export async function startSimpleSamlIdp(options: {
 }): Promise<SimpleSamlIdp> {
   const php = requireCommand('php', 'php-cli');
   const www = '/usr/share/simplesamlphp/www';
-  try {
-    readFileSync(join(www, 'index.php'));
-  } catch {
-    throw new Error(
-      'Missing system peer: SimpleSAMLphp. Install the Debian package "simplesamlphp" (bash scripts/install-peers.sh).',
-    );
-  }
+  if (!existsSync(join(www, 'index.php'))) throw new MissingPeerError(`SimpleSAMLphp (${www})`, 'simplesamlphp');
   const dir = await tempDir('simplesamlphp-');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -206,7 +201,7 @@ export async function startSimpleSamlIdp(options: {
             ...(sp.sloUrl ? { SingleLogoutService: sp.sloUrl } : {}),
             NameIDFormat: sp.nameIdFormat ?? 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
             ...(sp.nameIdAttribute ? { 'simplesaml.nameidattribute': sp.nameIdAttribute } : {}),
-            ...(sp.certificate ? { certData: certBody(sp.certificate) } : {}),
+            ...(sp.certificate ? { certData: pemBody(sp.certificate) } : {}),
             'validate.authnrequest': sp.requireSignedRequests ?? false,
             'validate.logout': sp.requireSignedLogout ?? false,
             'assertion.encryption': sp.encryptAssertions ?? false,

@@ -4,6 +4,7 @@ import {
   mappingSettings,
   parseMappingSettings,
   type SettingDefinition,
+  settingText,
 } from '@apps-education/identity-mapping';
 import { type Localized, t } from './i18n.js';
 
@@ -81,7 +82,7 @@ export interface OidcSettings {
 
 export type SettingsResult = { ok: true; settings: OidcSettings } | { ok: false; errors: Localized[] };
 
-const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+const text = settingText;
 
 /** Settings as PeerTube stores them -> a checked configuration, or every problem in French and English. */
 export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsResult {
