@@ -46,6 +46,7 @@ export {
   startPeerTubeHost,
 } from './peertube/host.js';
 export { type InstalledPlugin, PluginInstallError } from './peertube/install.js';
+export { type PluginInHost, startPluginInHost } from './peertube/plugin-in-host.js';
 export { createPeerTubeProcessModules, type PeerTubeProcessModules } from './peertube/process-modules.js';
 export {
   ActorNameUnavailable,

@@ -1,6 +1,7 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestDatabase,
@@ -331,6 +332,35 @@ describe('strict PeerTube host, as PeerTube 6.3.3', () => {
     expect(running.host.logs.some((l) => l.level === 'warn' && l.message.includes('onLogout failed on purpose'))).toBe(
       true,
     );
+  });
+
+  it("asks the plugin's hookTokenValidity at each request: only valid === true passes, a throw counts as valid", async () => {
+    const me = async (username: string) => {
+      const { body } = await signIn({ username, email: `${username}@ac-test.fr` });
+      return (await running.host.me(String(body.access_token))).status;
+    };
+    expect(await me('kept')).toBe(200);
+    expect(await me('refused')).toBe(401);
+    expect(await me('vague')).toBe(401);
+    expect(await me('broken')).toBe(200);
+    expect(running.host.logs.some((l) => l.message.includes('validity check failed on purpose'))).toBe(true);
+  });
+
+  it('keeps an access token once read in its cache: deleting its row does not end it, revoking it does', async () => {
+    const { body } = await signIn({ username: 'cached', email: 'cached@ac-test.fr' });
+    const token = String(body.access_token);
+    expect((await running.host.me(token)).status).toBe(200);
+    const pool = new pg.Pool({ connectionString: running.database.url, max: 1 });
+    try {
+      await pool.query('DELETE FROM "oAuthToken" WHERE "accessToken" = $1', [token]);
+    } finally {
+      await pool.end();
+    }
+    expect((await running.host.me(token)).status).toBe(200);
+    const other = await signIn({ username: 'uncached', email: 'uncached@ac-test.fr' });
+    const revoked = await running.host.revoke(String(other.body.access_token));
+    expect(revoked.status).toBe(200);
+    expect((await running.host.me(String(other.body.access_token))).status).toBe(401);
   });
 
   // Last: a real PeerTube exits here.

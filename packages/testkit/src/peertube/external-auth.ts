@@ -22,13 +22,29 @@ import type { VersionBehaviour } from './versions.js';
  * - the user is looked up by email (exactly on 6.3.3, ignoring case on 8.x; on 8.x first by externalId): none ->
  *   created (username made unique by PeerTube, -1 ... -29), owned by this plugin -> updated through userUpdater (every
  *   field; undefined fails), local or another plugin's -> invalid_grant;
- * - POST /api/v1/users/revoke-token calls onLogout; its error is logged and the answer has no redirectUrl.
+ * - POST /api/v1/users/revoke-token calls onLogout; its error is logged and the answer has no redirectUrl;
+ * - an access token, once read, is kept in the process's cache (server/core/lib/auth/tokens-cache.ts, an LRU with no
+ *   expiry of its own): deleting its row does not end it; only the token's own expiry, its revocation through the API
+ *   or the plugin's hookTokenValidity (oauth-model.ts getAccessToken: asked at every request; anything but
+ *   `valid === true` refuses; a throw is logged and counts as valid) do.
  */
 export interface ExternalAuthOptions {
   authName: string;
   authDisplayName: () => string;
   onAuthRequest: (req: Request, res: Response) => void;
   onLogout?: (user: PeerTubeUser, req: Request) => Promise<string | undefined> | string | undefined;
+  /** Asked at every authenticated request of a user of this plugin; anything but `{ valid: true }` refuses. */
+  hookTokenValidity?: (options: { token: CachedToken; type: 'access' | 'refresh' }) => Promise<{ valid: unknown }>;
+}
+
+/** What PeerTube caches per access token (MOAuthTokenUser) and hands to hookTokenValidity. */
+export interface CachedToken {
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  authName: string | null;
+  userId: number;
+  createdAt: Date;
+  User: PeerTubeUser;
 }
 
 export interface AuthenticatedResult {
@@ -89,7 +105,9 @@ export interface ExternalAuthSystem {
   exchange(req: Request, res: Response): Promise<void>;
   /** POST /api/v1/users/revoke-token. */
   revoke(req: Request, res: Response): Promise<void>;
-  /** Forgets every pending externalAuthToken, as a restart of PeerTube does. */
+  /** getAccessToken (server/core/lib/auth/oauth-model.ts): the token's user, or null. */
+  authenticate(accessToken: string): Promise<PeerTubeUser | null>;
+  /** Forgets every pending externalAuthToken and the token cache, as a restart of PeerTube does. */
   restart(): void;
 }
 
@@ -105,6 +123,7 @@ export function createExternalAuthSystem(options: {
   const { npmName, behaviour, users, pool, hooks, logger, localClient } = options;
   const auths = new Map<string, ExternalAuthOptions>();
   const tokens = new Map<string, BypassToken>();
+  const tokenCache = new Map<string, CachedToken>();
 
   function validate(authName: string, result: AuthenticatedResult): boolean {
     const invalid = (field: string) => {
@@ -362,10 +381,46 @@ export function createExternalAuthSystem(options: {
         }
       }
       await pool.query('DELETE FROM "oAuthToken" WHERE "accessToken" = $1', [token]);
+      tokenCache.delete(token);
       res.json({ success: true, ...(redirectUrl ? { redirectUrl } : {}) });
+    },
+    async authenticate(accessToken) {
+      let cached = tokenCache.get(accessToken);
+      if (!cached) {
+        const found = await pool.query<{
+          authName: string | null;
+          userId: number;
+          createdAt: Date;
+          accessTokenExpiresAt: Date;
+        }>(
+          'SELECT "authName", "userId", "createdAt", "accessTokenExpiresAt" FROM "oAuthToken" WHERE "accessToken" = $1',
+          [accessToken],
+        );
+        const row = found.rows[0];
+        const user = row ? await users.byId(row.userId) : null;
+        if (!row || !user) return null;
+        cached = { accessToken, ...row, User: user };
+        tokenCache.set(accessToken, cached);
+      }
+      if (cached.accessTokenExpiresAt.getTime() <= Date.now()) return null;
+      const user = cached.User;
+      const auth = user.pluginAuth === npmName && cached.authName ? auths.get(cached.authName) : undefined;
+      if (auth?.hookTokenValidity) {
+        try {
+          const { valid } = await auth.hookTokenValidity({ token: cached, type: 'access' });
+          if (valid !== true) {
+            logger.info(`Rejecting access token validity from auth ${auth.authName} of plugin ${npmName}`);
+            return null;
+          }
+        } catch (error) {
+          logger.warn(`Cannot run check token validity from auth ${auth.authName} of plugin ${npmName}. ${error}`);
+        }
+      }
+      return user;
     },
     restart() {
       tokens.clear();
+      tokenCache.clear();
     },
   };
 }

@@ -93,6 +93,8 @@ export interface PeerTubeHost {
   exchange(externalAuthToken: string, username: string): Promise<{ status: number; body: Record<string, unknown> }>;
   /** POST /api/v1/users/revoke-token (logout). */
   revoke(accessToken: string): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** GET /api/v1/users/me with the token: 200 and the user while the token is good, 401 after. */
+  me(accessToken: string): Promise<{ status: number; body: Record<string, unknown> }>;
   users(): Promise<PeerTubeUser[]>;
   createLocalUser(user: { username: string; email: string; role?: number }): Promise<PeerTubeUser>;
   /** DELETE /api/v1/users/<id> by an administrator: removes the user, then fires action:api.user.deleted. */
@@ -323,11 +325,7 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     if (header === undefined || header === '') return next();
     const token = /^Bearer (\S+)$/i.exec(header)?.[1];
     if (!token) return fail(res, { status: 400, message: 'Token is invalid', type: 'invalid_request' });
-    const found = await pool.query<{ userId: number }>(
-      'SELECT "userId" FROM "oAuthToken" WHERE "accessToken" = $1 AND "accessTokenExpiresAt" > now()',
-      [token],
-    );
-    const user = found.rows[0] ? await users.byId(found.rows[0].userId) : null;
+    const user = await generation.externalAuth.authenticate(token);
     if (!user) return fail(res, { status: 401, message: 'Token is invalid', type: 'invalid_token' });
     res.locals.oauth = { token: { User: user } };
     res.locals.authenticated = true;
@@ -381,6 +379,16 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
     asyncRoute((req, res) => generation.externalAuth.revoke(req, res)),
   );
   app.get('/api/v1/config', (_req, res) => res.json(serverConfig()));
+  // server/core/middlewares/auth.ts, authenticate: a missing or refused token is 401.
+  app.get(
+    '/api/v1/users/me',
+    asyncRoute(async (req, res) => {
+      const token = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const user = token ? await generation.externalAuth.authenticate(token) : null;
+      if (!user) return fail(res, { status: 401, message: 'Token is invalid', type: 'invalid_token' });
+      res.json({ id: user.id, username: user.username, email: user.email, role: { id: user.role } });
+    }),
+  );
   app.get(
     `/api/v1/plugins/${npmName}/public-settings`,
     asyncRoute(async (_req, res) => {
@@ -483,6 +491,12 @@ export async function startPeerTubeHost(options: PeerTubeHostOptions): Promise<P
         externalAuthToken,
       }),
     revoke: (accessToken) => request('/api/v1/users/revoke-token', {}, { authorization: `Bearer ${accessToken}` }),
+    async me(accessToken) {
+      const response = await fetch(`${url}/api/v1/users/me`, {
+        headers: { authorization: `Bearer ${accessToken}`, connection: 'close' },
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    },
     users: () => users.list(),
     createLocalUser: (user) => users.create({ ...user, pluginAuth: null }),
     async deleteUser(id) {

@@ -3,10 +3,11 @@ import {
   type Forgery,
   type ForgingProvider,
   type PeerTubeHost,
+  type PluginInHost,
   startForgingProvider,
+  startPluginInHost,
 } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PluginInHost, startPluginInHost } from './plugin-in-host.js';
 
 /** Each known attack on the ID token, from a rogue provider: the callback refuses it and PeerTube signs nobody in. */
 describe('ID token attacks against the OIDC callback', () => {
@@ -27,7 +28,7 @@ describe('ID token attacks against the OIDC callback', () => {
         groups: ['member_x'],
       },
     });
-    running = await startPluginInHost();
+    running = await startPluginInHost('peertube-plugin-apps-auth-oidc');
     host = running.host;
     await host.updateSettings({ issuer: rogue.issuer, 'client-id': 'peertube', 'client-secret': 'peertube-secret' });
   });

@@ -8,14 +8,17 @@ import {
   type OidcProviderHandle,
   type PeerTubeHost,
   type PeerTubeVersion,
+  type PluginInHost,
   signInThroughForm,
   startOidcProvider,
+  startPluginInHost,
   type TestUser,
   type UserAgent,
 } from '@apps-education/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NPM_NAME, type PluginInHost, startPluginInHost } from './plugin-in-host.js';
+
+const NPM_NAME = 'peertube-plugin-apps-auth-oidc';
 
 const CALLBACK = '/plugins/apps-auth-oidc/router/callback';
 const LINKS = 'plugin_apps_auth_oidc_accounts';
@@ -55,7 +58,7 @@ describe.each<PeerTubeVersion>(['6.3.3', '8.2.4'])('peertube-plugin-apps-auth-oi
 
   beforeAll(async () => {
     idp = await startOidcProvider({ loginHint: false });
-    running = await startPluginInHost({ version });
+    running = await startPluginInHost(NPM_NAME, { version });
     host = running.host;
     db = new pg.Pool({ connectionString: running.database.url, max: 2 });
     idp.addClient({
@@ -292,7 +295,7 @@ describe.each<PeerTubeVersion>(['6.3.3', '8.2.4'])('peertube-plugin-apps-auth-oi
 
   it('a login started on one PeerTube process completes on another one sharing the database', async () => {
     // Behind one load balancer: both processes have the same public address (PeerTube's webserver setting).
-    const second = await startPluginInHost({ version, database: running.database, webserverUrl: host.url });
+    const second = await startPluginInHost(NPM_NAME, { version, database: running.database, webserverUrl: host.url });
     try {
       await second.host.updateSettings(GOOD());
       const agent = createUserAgent();
@@ -470,7 +473,7 @@ describe('peertube-plugin-apps-auth-oidc on PeerTube 8.2.4 only', () => {
   let idp: OidcProviderHandle;
   beforeAll(async () => {
     idp = await startOidcProvider({ loginHint: false });
-    running = await startPluginInHost({ version: '8.2.4' });
+    running = await startPluginInHost(NPM_NAME, { version: '8.2.4' });
     idp.addClient({ client_id: 'pt8', client_secret: 's8', redirect_uris: [`${running.host.url}${CALLBACK}`] });
     await running.host.updateSettings({
       issuer: idp.issuer,
@@ -522,7 +525,7 @@ describe('upgrading from 0.1.0, which kept account links in storageManager', () 
   it('moves the links to its table and empties its storage row; the account is kept after an IdP email change', async () => {
     const idp = await startOidcProvider({ loginHint: false });
     const subject = 'f3b7c2a0-2222-4c1e-9a55-0000000000b2';
-    const running = await startPluginInHost({
+    const running = await startPluginInHost(NPM_NAME, {
       beforeInstall: async (url) => {
         // What 0.1.0 left behind: its plugin row with per-person keys, and the account it made.
         const seed = new pg.Client({ connectionString: url });

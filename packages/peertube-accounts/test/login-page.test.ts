@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { autoRedirectTarget } from '../src/client/auto-redirect.js';
+import { autoRedirectTarget as target } from '../src/login-page.js';
+
+// The OIDC plugin's names; the SAML plugin's are the same shape.
+const own = { npmName: 'peertube-plugin-apps-auth-oidc', authName: 'apps-oidc' };
+const autoRedirectTarget = (enabled: unknown, search: string, registered: Parameters<typeof target>[2]) =>
+  target(enabled, search, registered, own);
 
 const registered = [
   { npmName: 'peertube-plugin-other', name: 'other', version: '1.0.0', authName: 'x' },
@@ -22,5 +27,18 @@ describe('automatic redirection from the login page', () => {
   });
   it('does nothing when the plugin is not registered (bad settings)', () => {
     expect(autoRedirectTarget(true, '', [])).toBeNull();
+  });
+  it("takes only its own plugin's entry, not another auth of the same plugin or another plugin's", () => {
+    const ours = registered.filter((a) => a.name === 'apps-auth-oidc');
+    expect(
+      autoRedirectTarget(
+        true,
+        '',
+        ours.map((a) => ({ ...a, authName: 'other' })),
+      ),
+    ).toBeNull();
+    expect(target(true, '', registered, { npmName: 'peertube-plugin-other', authName: 'x' })).toBe(
+      '/plugins/other/1.0.0/auth/x',
+    );
   });
 });

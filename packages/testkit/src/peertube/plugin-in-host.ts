@@ -1,15 +1,8 @@
-import {
-  createTestDatabase,
-  type PeerTubeHost,
-  type PeerTubeVersion,
-  startPeerTubeHost,
-  type TempDir,
-  type TestDatabase,
-  tempDir,
-  unpackPeerTubePlugin,
-} from '@apps-education/testkit';
-
-export const NPM_NAME = 'peertube-plugin-apps-auth-oidc';
+import { unpackPeerTubePlugin } from '../artefacts.js';
+import { createTestDatabase, type TestDatabase } from '../databases.js';
+import { type TempDir, tempDir } from '../tmp.js';
+import { type PeerTubeHost, startPeerTubeHost } from './host.js';
+import type { PeerTubeVersion } from './versions.js';
 
 export interface PluginInHost {
   readonly host: PeerTubeHost;
@@ -25,6 +18,7 @@ export interface PluginInHost {
  * more than 15 times in 5 minutes from one address.
  */
 export async function startPluginInHost(
+  npmName: string,
   options: {
     version?: PeerTubeVersion;
     database?: TestDatabase;
@@ -32,9 +26,10 @@ export async function startPluginInHost(
     beforeInstall?: (url: string) => Promise<void>;
   } = {},
 ): Promise<PluginInHost> {
-  const dir = await tempDir('pt-oidc-');
-  const folder = unpackPeerTubePlugin(NPM_NAME, dir.path);
-  const database = options.database ?? (await createTestDatabase('pt_oidc'));
+  const short = npmName.replace(/^peertube-plugin-(apps-)?/, '').replace(/[^a-z0-9]/g, '_');
+  const dir = await tempDir(`pt-${short}-`);
+  const folder = unpackPeerTubePlugin(npmName, dir.path);
+  const database = options.database ?? (await createTestDatabase(`pt_${short}`));
   await options.beforeInstall?.(database.url);
   const host = await startPeerTubeHost({
     databaseUrl: database.url,

@@ -1,0 +1,391 @@
+import { decideLink, mapIdentity, refusalMessage, userUpdater } from '@apps-education/identity-mapping';
+import { createAccountStore, type Database, refusalPage } from '@apps-education/peertube-accounts';
+import {
+  createMetadataSource,
+  type IdpMetadata,
+  type MetadataSource,
+  parseIdpMetadata,
+} from '@apps-education/saml-login';
+import type { RegisterServerAuthExternalOptions, RegisterServerOptions } from '@peertube/peertube-types';
+import {
+  createServiceProvider,
+  REQUEST_TTL_MS,
+  SamlRefusal,
+  type ServiceProvider,
+  type SpEndpoints,
+  type SpKeyPair,
+  spMetadataXml,
+} from '../adapters/saml.js';
+import { createSessionStore } from '../adapters/sessions.js';
+import { loadOrCreateSpKey } from '../adapters/sp-keys.js';
+import { type Localized, t } from '../core/i18n.js';
+import { parseSettings, parseSpSettings, type SamlSettings, SETTINGS, type SpSettings } from '../core/settings.js';
+
+/**
+ * peertube-plugin-apps-auth-saml2: sign-in to PeerTube through a SAML 2.0 identity provider (Shibboleth,
+ * SimpleSAMLphp, ADFS, LemonLDAP::NG), with the claim-to-user logic of the OIDC plugin (identity-mapping) and its
+ * per-user state design (packages/peertube-accounts: tables of the plugin's own, nothing per person in storageManager).
+ * - Nothing is stored for an anonymous visitor: the AuthnRequest's id carries its expiry and a MAC; the browser keeps
+ *   it in a cookie, the IdP echoes it in InResponseTo and RelayState; it is claimed once at the ACS.
+ * - No route, hook or callback may reject unhandled (on PeerTube 6.3.x that ends the process): every entry point goes
+ *   through `guard`; only helpers present in PeerTube 6.3 are used.
+ */
+type Request = Parameters<RegisterServerAuthExternalOptions['onAuthRequest']>[0];
+type Response = Parameters<RegisterServerAuthExternalOptions['onAuthRequest']>[1];
+
+export const AUTH_NAME = 'apps-saml2';
+const SHORT_NAME = 'apps-auth-saml2';
+const NPM_NAME = `peertube-plugin-${SHORT_NAME}`;
+/** The id of the sign-in this browser started; its path covers the auth entry and the ACS. */
+const REQUEST_COOKIE = 'apps-saml2-request';
+const LOG = `[${SHORT_NAME}]`;
+/** A failed first fetch of the metadata is tried again at a sign-in, at most this often. */
+const METADATA_RETRY_MS = 60_000;
+const DAY_MS = 24 * 3_600_000;
+
+interface Current {
+  readonly settings: SamlSettings;
+  readonly key: SpKeyPair;
+  readonly source: MetadataSource;
+  readonly userAuthenticated: (result: Record<string, unknown>) => void;
+  provider: { metadata: IdpMetadata; sp: ServiceProvider } | null;
+  lastFetch: number;
+}
+
+let stopped = false;
+let stopCurrent: (() => void) | null = null;
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function register(options: RegisterServerOptions): Promise<void> {
+  stopped = false;
+  const { registerSetting, settingsManager, registerExternalAuth, unregisterExternalAuth, peertubeHelpers } = options;
+  const logger = peertubeHelpers.logger;
+  for (const setting of SETTINGS)
+    registerSetting({ ...setting, options: setting.options ? [...setting.options] : undefined } as Parameters<
+      typeof registerSetting
+    >[0]);
+  const webserver = peertubeHelpers.config.getWebserverUrl();
+  const routerUrl = `${webserver}/plugins/${SHORT_NAME}/router`;
+  const loginUrl = `${webserver}/login`;
+  const https = webserver.startsWith('https:');
+  // The IdP posts the response from its own site: a Lax cookie would not come with it, so None (which needs Secure).
+  const cookieOptions = {
+    httpOnly: true,
+    secure: https,
+    sameSite: https ? ('none' as const) : ('lax' as const),
+    path: `/plugins/${SHORT_NAME}`,
+  };
+  const database = peertubeHelpers.database as unknown as Database;
+  const accounts = createAccountStore(database, {
+    npmName: NPM_NAME,
+    shortName: SHORT_NAME,
+    log: (text) => logger.info(`${LOG} ${text}`),
+  });
+  const sessions = createSessionStore(database, { shortName: SHORT_NAME });
+  const ready = async () => {
+    await accounts.ready();
+    await sessions.ready();
+  };
+  const endpoints = (settings: SpSettings): SpEndpoints => ({
+    entityId: settings.spEntityId ?? `${routerUrl}/metadata.xml`,
+    acsUrl: `${routerUrl}/assertion-consumer`,
+    sloUrl: `${routerUrl}/logout`,
+  });
+
+  let current: Current | null = null;
+  /** The SP's metadata is served as soon as its own settings are good, before the IdP's are. */
+  let spSide: { settings: SpSettings; key: SpKeyPair } | null = null;
+  /** Settings are applied one at a time, in order: a slow key generation never lets an older change win. */
+  let applying: Promise<void> = Promise.resolve();
+
+  const page = (req: Request, res: Response, status: number, title: Localized, text: Localized) => {
+    if (!res.headersSent)
+      res
+        .status(status)
+        .send(refusalPage(req.headers['accept-language'], { title, message: text, back: t('page.back') }, loginUrl));
+  };
+  /** Runs an entry point; whatever fails is logged and answered with a page, never left to reject. */
+  const guard =
+    (name: string, handler: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response): void => {
+      handler(req, res).catch((error: unknown) => {
+        logger.error(`${LOG} ${name} failed: ${message(error)}`);
+        page(req, res, 503, t('title.failed'), t('unavailable'));
+      });
+    };
+
+  /** The service provider for the IdP's metadata of now (a new one after a refresh that changed it). */
+  async function provider(running: Current): Promise<ServiceProvider | null> {
+    let metadata = running.source.current();
+    if (!metadata && running.settings.metadataUrl && Date.now() - running.lastFetch > METADATA_RETRY_MS) {
+      running.lastFetch = Date.now();
+      await running.source.refresh();
+      metadata = running.source.current();
+    }
+    if (!metadata) return null;
+    if (running.provider?.metadata !== metadata) {
+      running.provider = {
+        metadata,
+        sp: createServiceProvider({
+          metadata,
+          settings: running.settings,
+          sp: endpoints(running.settings),
+          key: running.key,
+          keys: () => accounts.keys(),
+          singleUse: { claim: (key, expiresAt) => accounts.claimLogin(key, expiresAt) },
+        }),
+      };
+    }
+    return running.provider.sp;
+  }
+
+  async function apply(raw: Record<string, unknown>) {
+    const parsed = parseSettings(raw);
+    if (current) unregisterExternalAuth(AUTH_NAME);
+    stopCurrent?.();
+    stopCurrent = null;
+    current = null;
+    spSide = null;
+    const sp = parseSpSettings(raw);
+    const spKey = sp.ok
+      ? (sp.value.spKey ??
+        (await loadOrCreateSpKey(peertubeHelpers.plugin.getDataDirectoryPath(), new URL(webserver).hostname)))
+      : null;
+    if (sp.ok && spKey) spSide = { settings: sp.value, key: spKey };
+    if (!parsed.ok || !spKey) {
+      for (const error of parsed.ok ? [] : parsed.errors)
+        logger.error(`${LOG} settings refused: ${error.en} / ${error.fr}`);
+      return;
+    }
+    const { settings } = parsed;
+    if (settings.metadataXml !== null) {
+      // Pasted metadata is configuration: wrong, the button goes and the log says why.
+      const pasted = parseIdpMetadata(settings.metadataXml);
+      if (!pasted.ok) {
+        logger.error(`${LOG} settings refused: ${pasted.error.en} / ${pasted.error.fr}`);
+        return;
+      }
+    }
+    const key = spKey;
+    const source = createMetadataSource({
+      ...(settings.metadataUrl ? { url: settings.metadataUrl } : { xml: settings.metadataXml ?? '' }),
+      refreshMs: settings.metadataRefreshMs,
+      log: (level, text) => logger[level](`${LOG} ${text.en} / ${text.fr}`),
+    });
+    await source.refresh();
+    if (stopped) return source.stop();
+    const result = registerExternalAuth({
+      authName: AUTH_NAME,
+      authDisplayName: () => settings.buttonLabel,
+      onAuthRequest: guard('sign-in start', startLogin),
+      onLogout: async (user: { id?: unknown }) => {
+        try {
+          return await logoutAtIdp(user);
+        } catch (error) {
+          logger.warn(`${LOG} no IdP logout address: ${message(error)}`);
+          return webserver;
+        }
+      },
+      // PeerTube asks at every authenticated request (server/core/lib/auth/oauth-model.ts): anything but true refuses.
+      hookTokenValidity: async ({
+        token,
+      }: {
+        token: { User?: { id?: unknown }; userId?: unknown; createdAt?: unknown };
+      }) => {
+        const userId = Number(token.User?.id ?? token.userId);
+        const issued =
+          token.createdAt instanceof Date ? token.createdAt.getTime() : Date.parse(String(token.createdAt));
+        return {
+          valid: !(Number.isInteger(userId) && Number.isFinite(issued) && sessions.revokedAfter(userId, issued)),
+        };
+      },
+    } as unknown as RegisterServerAuthExternalOptions);
+    if (!result) {
+      source.stop();
+      logger.error(`${LOG} PeerTube refused the external authentication`);
+      return;
+    }
+    current = {
+      settings,
+      key,
+      source,
+      userAuthenticated: result.userAuthenticated as unknown as Current['userAuthenticated'],
+      provider: null,
+      lastFetch: Date.now(),
+    };
+    stopCurrent = () => source.stop();
+  }
+
+  const applyInTurn = (raw: Record<string, unknown>) => {
+    applying = applying
+      .then(() => apply(raw))
+      .catch((error: unknown) => {
+        logger.error(`${LOG} settings could not be applied: ${message(error)}`);
+      });
+    return applying;
+  };
+
+  async function startLogin(req: Request, res: Response) {
+    const running = current;
+    const sp = running ? await provider(running) : null;
+    if (!sp) return page(req, res, 503, t('title.failed'), t('idp.failed'));
+    await ready();
+    const { url, requestId } = await sp.loginUrl();
+    res.cookie(REQUEST_COOKIE, requestId, { ...cookieOptions, maxAge: REQUEST_TTL_MS });
+    res.redirect(url);
+  }
+
+  async function assertionConsumer(req: Request, res: Response) {
+    res.clearCookie(REQUEST_COOKIE, cookieOptions);
+    const running = current;
+    const sp = running ? await provider(running) : null;
+    if (!running || !sp) return page(req, res, 503, t('title.failed'), t('idp.failed'));
+    await ready();
+    const cookie = new RegExp(`(?:^|;\\s*)${REQUEST_COOKIE}=([^;]+)`).exec(req.headers.cookie ?? '')?.[1] ?? null;
+    const form = (req.body ?? {}) as { SAMLResponse?: unknown; RelayState?: unknown };
+    let person: Awaited<ReturnType<ServiceProvider['finishLogin']>>;
+    try {
+      person = await sp.finishLogin(form, cookie);
+    } catch (error) {
+      if (!(error instanceof SamlRefusal)) throw error;
+      logger.warn(`${LOG} response refused (${error.message})`);
+      const expired = ['request_unknown', 'other_browser', 'replayed', 'relay_state'].includes(error.code);
+      const text =
+        error.code === 'idp_error'
+          ? t('idp.failed')
+          : error.code === 'unsolicited'
+            ? t('login.unsolicited')
+            : expired
+              ? t('login.expired')
+              : t('login.invalid');
+      return page(req, res, 400, t('title.failed'), text);
+    }
+    const { settings } = running;
+    // Linked by the persistent NameID; a transient one changes at every sign-in, so the username attribute links.
+    const transient = settings.nameIdFormat === 'transient';
+    const usernameValue = person.attributes[settings.mapping.usernameClaim]?.[0];
+    const subject = transient ? (usernameValue ? `attr:${usernameValue}` : '') : person.nameId;
+    if (subject === '' || subject.length > 255) {
+      logger.info(`${LOG} sign-in refused: no usable subject (NameID or username attribute)`);
+      return page(req, res, 403, t('title.refused'), t('login.invalid'));
+    }
+    const mapped = mapIdentity(subject, person.attributes, settings.mapping);
+    if (!mapped.ok) {
+      logger.info(`${LOG} sign-in refused: ${mapped.reason}`);
+      return page(req, res, 403, t('title.refused'), mapped.message);
+    }
+    const { link, user } = await accounts.linked(subject);
+    const owners = link ? { linkedTo: null, user: null } : await accounts.emailOwners(mapped.identity.email);
+    const decision = decideLink({
+      identity: mapped.identity,
+      // SAML has no email_verified: the IdP the administrator trusts vouches for what it sends.
+      emailVerified: null,
+      requireVerifiedEmail: false,
+      link,
+      linkedUser: user,
+      emailLinkedTo: owners.linkedTo,
+      emailUser: owners.user,
+      npmName: NPM_NAME,
+    });
+    if (decision.kind === 'refuse') {
+      logger.warn(`${LOG} sign-in refused: ${decision.reason}`);
+      return page(req, res, 403, t('title.refused'), refusalMessage(decision.reason));
+    }
+    const { record } = decision;
+    if (record.kind === 'link' && !(await accounts.link(subject, record.userId, record.email))) {
+      logger.warn(`${LOG} sign-in refused: email_linked_elsewhere (concurrent)`);
+      return page(req, res, 403, t('title.refused'), refusalMessage('email_linked_elsewhere'));
+    }
+    await sessions.remember(subject, person, person.sessionNotOnOrAfter ?? Date.now() + DAY_MS);
+    const { subject: _subject, username: _mapped, email: _email, ...fields } = mapped.identity;
+    running.userAuthenticated({
+      req,
+      res,
+      ...fields,
+      username: decision.username,
+      email: decision.email,
+      userUpdater: userUpdater(settings.mapping.sync),
+      // PeerTube 8.2.4 and later link accounts by this stable id too; earlier versions ignore it.
+      externalId: subject,
+    });
+  }
+
+  /** SP-initiated single logout: the IdP's SLO address with the NameID, format and SessionIndex of the sign-in. */
+  async function logoutAtIdp(user: { id?: unknown }): Promise<string> {
+    const running = current;
+    const userId = Number(user.id);
+    if (!running || !Number.isInteger(userId)) return webserver;
+    await ready();
+    const session = await sessions.takeForUser(userId);
+    const sp = session ? await provider(running) : null;
+    if (!session || !sp) return webserver;
+    return (await sp.logoutUrl(session, webserver)) ?? webserver;
+  }
+
+  /** The IdP's LogoutRequest (IdP-initiated logout: the person's PeerTube tokens go) or its LogoutResponse. */
+  async function logoutEndpoint(req: Request, res: Response) {
+    const running = current;
+    const sp = running ? await provider(running) : null;
+    if (!sp) return page(req, res, 503, t('title.failed'), t('idp.failed'));
+    await ready();
+    const rawQuery = req.originalUrl.split('?')[1] ?? '';
+    let read: Awaited<ReturnType<ServiceProvider['readLogoutMessage']>>;
+    try {
+      read = await sp.readLogoutMessage(req.query as Record<string, unknown>, rawQuery);
+    } catch (error) {
+      if (!(error instanceof SamlRefusal)) throw error;
+      logger.warn(`${LOG} logout message refused (${error.message})`);
+      return page(req, res, 400, t('title.logout'), t('logout.invalid'));
+    }
+    if (read.kind === 'response') return res.redirect(webserver);
+    const userIds = await sessions.endByNameId(read.subject);
+    logger.info(`${LOG} IdP logout: tokens of ${userIds.length} account(s) revoked`);
+    res.redirect(await read.answer(true));
+  }
+
+  const router = options.getRouter();
+  router.get(
+    '/metadata.xml',
+    guard('SP metadata', async (req, res) => {
+      const side = spSide;
+      if (!side) return page(req, res, 503, t('title.failed'), t('unavailable'));
+      res.type('application/samlmetadata+xml').send(spMetadataXml(side.settings, endpoints(side.settings), side.key));
+    }),
+  );
+  router.post('/assertion-consumer', guard('sign-in callback', assertionConsumer));
+  router.get('/logout', guard('single logout', logoutEndpoint));
+
+  /** Hooks are not awaited by PeerTube: each handles its own errors. */
+  const hook = (target: string, name: string, handler: (params: Record<string, unknown>) => Promise<void>) => {
+    const run = (params: unknown) =>
+      handler((params ?? {}) as Record<string, unknown>).catch((error: unknown) =>
+        logger.error(`${LOG} ${name} failed: ${message(error)}`),
+      );
+    options.registerHook({ target: target as never, handler: run as never });
+  };
+  hook('action:api.user.oauth2-got-token', 'linking the new account', async ({ username }) => {
+    if (typeof username === 'string') await accounts.resolve(username);
+  });
+  // GDPR: what the plugin kept about a person goes with their PeerTube account (the foreign keys do it too).
+  hook('action:api.user.deleted', 'erasing a deleted account', async ({ user }) => {
+    const { id, email } = (user ?? {}) as { id?: unknown; email?: unknown };
+    if (typeof id === 'number' && typeof email === 'string') await accounts.forget(id, email);
+  });
+
+  try {
+    await ready();
+  } catch (error) {
+    logger.error(`${LOG} cannot prepare the plugin's tables yet: ${message(error)}`);
+  }
+  await applyInTurn(await settingsManager.getSettings(SETTINGS.map((s) => s.name)));
+  settingsManager.onSettingsChange(async (settings) => {
+    if (!stopped) await applyInTurn(settings);
+  });
+}
+
+export async function unregister(): Promise<void> {
+  stopped = true;
+  stopCurrent?.();
+  stopCurrent = null;
+}
