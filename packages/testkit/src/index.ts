@@ -65,6 +65,14 @@ export { type AlertRulesReport, promtoolAlertRules } from './promtool.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export { type RedisSentinelHandle, startRedisSentinel } from './redis-sentinel.js';
 export {
+  createSamlForger,
+  type ForgedResponse,
+  type SamlForger,
+  type SigningKey,
+  samlId,
+  xmlText,
+} from './saml-forger.js';
+export {
   pemBody,
   readPostForm,
   type SamlPostForm,

@@ -119,11 +119,17 @@ export interface SingleUse {
 }
 
 const parse = (xml: string): Element => {
-  const root = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') throw new SamlRefusal('malformed', message);
-    },
-  }).parseFromString(xml, 'text/xml').documentElement;
+  let root: Element | null;
+  try {
+    root = new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') throw new Error(message);
+      },
+    }).parseFromString(xml, 'text/xml').documentElement;
+  } catch (error) {
+    // xmldom wraps what onError throws: the reason is kept, the kind is ours.
+    throw new SamlRefusal('malformed', error instanceof Error ? error.message : String(error));
+  }
   if (!root) throw new SamlRefusal('malformed', 'no root element');
   return root;
 };
