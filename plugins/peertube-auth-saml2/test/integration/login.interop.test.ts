@@ -4,6 +4,7 @@ import {
   type PeerTubeHost,
   type PeerTubeVersion,
   type PluginInHost,
+  pemBody,
   type SimpleSamlIdp,
   startPluginInHost,
   startSimpleSamlIdp,
@@ -176,6 +177,60 @@ describe.each<PeerTubeVersion>(['6.3.3', '8.2.4'])('peertube-plugin-apps-auth-sa
       expect(accepted.location).toMatch(new RegExp(`^${host.url}/login\\?externalAuthToken=`));
       expect(accepted.token?.status).toBe(200);
     } finally {
+      await host.updateSettings(GOOD());
+    }
+  });
+
+  it('keeps signing people in across a key rollover at the IdP, with metadata listing both certificates', async () => {
+    const before = await (await fetch(idp.metadataUrl)).text();
+    const oldCertificate = idp.certificate();
+    const newCertificate = idp.rotateSigningKey();
+    try {
+      // The metadata as it was, pasted: the new key's signatures are refused, and the log says why.
+      await host.updateSettings({ ...GOOD(), 'idp-metadata-url': '', 'idp-metadata-xml': before });
+      const stale = await signIn(host, idp, 'bob');
+      expect(stale.status).toBe(400);
+      expect(host.logs.at(-1)?.message).toContain('Invalid signature');
+      // The IdP's metadata during a rollover lists both: either key signs.
+      const both = before.replace(
+        /(<md:KeyDescriptor use="signing">[\s\S]*?<\/md:KeyDescriptor>)/,
+        (descriptor) => `${descriptor}${descriptor.replace(pemBody(oldCertificate), pemBody(newCertificate))}`,
+      );
+      expect(both).toContain(pemBody(newCertificate));
+      await host.updateSettings({ ...GOOD(), 'idp-metadata-url': '', 'idp-metadata-xml': both });
+      expect((await signIn(host, idp, 'bob')).token?.status).toBe(200);
+    } finally {
+      await host.updateSettings(GOOD());
+    }
+  });
+
+  it('refuses pasted metadata holding a DTD: the button goes and the log says why', async () => {
+    const before = await (await fetch(idp.metadataUrl)).text();
+    const doctype = before.replace('<md:EntityDescriptor', '<!DOCTYPE x [<!ENTITY e "e">]><md:EntityDescriptor');
+    await host.updateSettings({ ...GOOD(), 'idp-metadata-url': '', 'idp-metadata-xml': doctype });
+    try {
+      expect(host.externalAuths.has(AUTH_NAME)).toBe(false);
+      expect(host.logs.at(-1)?.message).toMatch(
+        /settings refused: .*document type declaration.* \/ .*déclaration de type/,
+      );
+    } finally {
+      await host.updateSettings(GOOD());
+    }
+    expect(host.externalAuths.has(AUTH_NAME)).toBe(true);
+  });
+
+  it('links by the username attribute when the NameID is transient (a new one at each sign-in)', async () => {
+    const sp = await spFromMetadata(host);
+    idp.setServiceProviders([{ ...sp, nameIdFormat: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient' }]);
+    await host.updateSettings({ ...GOOD(), 'nameid-format': 'transient' });
+    try {
+      const first = await signIn(host, idp, 'carol');
+      const second = await signIn(host, idp, 'carol');
+      expect([first.token?.status, second.token?.status]).toEqual([200, 200]);
+      expect(Buffer.from(first.form.SAMLResponse ?? '', 'base64').toString()).not.toContain('>carol</saml:NameID>');
+      expect(await subjectOf('carol.petit@ac-test.fr')).toBe('attr:carol');
+    } finally {
+      idp.setServiceProviders([sp]);
       await host.updateSettings(GOOD());
     }
   });

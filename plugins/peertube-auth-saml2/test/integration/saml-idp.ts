@@ -33,6 +33,15 @@ export const PEOPLE: Record<string, SamlTestUser> = {
       eduPersonAffiliation: ['member', 'student'],
     },
   },
+  carol: {
+    password: 'carolpass',
+    attributes: {
+      uid: ['carol'],
+      mail: ['carol.petit@ac-test.fr'],
+      displayName: ['Carol Petit'],
+      eduPersonAffiliation: ['member'],
+    },
+  },
   eve: {
     password: 'evepass',
     attributes: { uid: ['eve'], mail: ['eve@ac-test.fr'], displayName: ['Eve'], eduPersonAffiliation: ['affiliate'] },
