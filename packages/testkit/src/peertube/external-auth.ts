@@ -26,7 +26,9 @@ import type { VersionBehaviour } from './versions.js';
  * - an access token, once read, is kept in the process's cache (server/core/lib/auth/tokens-cache.ts, an LRU with no
  *   expiry of its own): deleting its row does not end it; only the token's own expiry, its revocation through the API
  *   or the plugin's hookTokenValidity (oauth-model.ts getAccessToken: asked at every request; anything but
- *   `valid === true` refuses; a throw is logged and counts as valid) do.
+ *   `valid === true` refuses; a throw is logged and counts as valid) do. Seen on a real 6.3.3 with the SAML plugin: a
+ *   token read once stays good after its row is deleted, until hookTokenValidity refuses it ("Rejecting access token
+ *   validity from auth ..."); its refresh token is then refused too.
  */
 export interface ExternalAuthOptions {
   authName: string;
