@@ -104,13 +104,11 @@ export interface ServiceProvider {
   ): Promise<SignedInPerson>;
   /** The IdP's SLO address with our LogoutRequest; null when the IdP has no SLO service. */
   logoutUrl(subject: LogoutSubject, returnTo: string): Promise<string | null>;
-  /** Reads a redirect-bound LogoutRequest or LogoutResponse sent to our SLO address (the signature is required). */
-  readLogoutMessage(
+  /** Reads the IdP's redirect-bound LogoutRequest sent to our SLO address (its signature is required). */
+  readLogoutRequest(
     query: Record<string, unknown>,
     rawQuery: string,
-  ): Promise<
-    { kind: 'request'; subject: LogoutSubject; answer(success: boolean): Promise<string> } | { kind: 'response' }
-  >;
+  ): Promise<{ subject: LogoutSubject; answer(success: boolean): Promise<string> }>;
 }
 
 export interface SingleUse {
@@ -321,20 +319,19 @@ export function createServiceProvider(options: {
         {},
       );
     },
-    async readLogoutMessage(query, rawQuery) {
-      const kind = typeof query.SAMLRequest === 'string' ? 'SAMLRequest' : 'SAMLResponse';
-      const message = query[kind];
+    async readLogoutRequest(query, rawQuery) {
+      const message = query.SAMLRequest;
       if (typeof message !== 'string' || message.length > RESPONSE_MAX_BYTES)
-        throw new SamlRefusal('malformed', `no ${kind}`);
+        throw new SamlRefusal('malformed', 'no SAMLRequest');
       // node-saml accepts a redirect-bound message without a signature: we do not (anyone could end a session).
       if (
         typeof query.Signature !== 'string' ||
         typeof query.SigAlg !== 'string' ||
         !REDIRECT_SIG_ALGS.has(query.SigAlg)
       )
-        throw new SamlRefusal('unsigned_logout', `${kind} without an RSA-SHA256/512 signature`);
+        throw new SamlRefusal('unsigned_logout', 'SAMLRequest without an RSA-SHA256/512 signature');
       // node-saml finds the parameters by a regular expression over the raw query: each must appear exactly once.
-      for (const name of [kind, 'Signature', 'SigAlg', 'RelayState']) {
+      for (const name of ['SAMLRequest', 'Signature', 'SigAlg', 'RelayState']) {
         const count = rawQuery.split('&').filter((p) => p.split('=')[0] === name).length;
         if (count > 1 || (count === 0 && name !== 'RelayState'))
           throw new SamlRefusal('malformed', `the query holds ${name} ${count} times`);
@@ -343,7 +340,7 @@ export function createServiceProvider(options: {
       try {
         xml = inflateRawSync(Buffer.from(message, 'base64'), { maxOutputLength: RESPONSE_MAX_BYTES }).toString('utf8');
       } catch {
-        throw new SamlRefusal('malformed', `${kind} is not deflated base64`);
+        throw new SamlRefusal('malformed', 'SAMLRequest is not deflated base64');
       }
       if (hasDtd(xml)) throw new SamlRefusal('doctype', 'the logout message holds a DTD');
       const root = parse(xml);
@@ -357,7 +354,7 @@ export function createServiceProvider(options: {
       } catch (error) {
         throw new SamlRefusal('invalid', error instanceof Error ? error.message : String(error));
       }
-      if (kind === 'SAMLResponse' || !profile) return { kind: 'response' };
+      if (!profile) throw new SamlRefusal('malformed', 'not a LogoutRequest');
       const request = profile;
       const subject: LogoutSubject = {
         nameId: request.nameID,
@@ -368,7 +365,6 @@ export function createServiceProvider(options: {
       };
       const relayState = typeof query.RelayState === 'string' ? query.RelayState : '';
       return {
-        kind: 'request',
         subject,
         answer: async (success) => {
           const { id } = await newId();

@@ -323,22 +323,26 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     return (await sp.logoutUrl(session, webserver)) ?? webserver;
   }
 
-  /** The IdP's LogoutRequest (IdP-initiated logout: the person's PeerTube tokens go) or its LogoutResponse. */
+  /**
+   * The IdP's LogoutRequest (IdP-initiated logout: the person's PeerTube tokens go), or its LogoutResponse after a
+   * logout from PeerTube: the session was already ended here, so the browser just comes home (an IdP that does not
+   * sign its responses still works; nothing is changed on the strength of one).
+   */
   async function logoutEndpoint(req: Request, res: Response) {
+    if (req.query.SAMLRequest === undefined && req.query.SAMLResponse !== undefined) return res.redirect(webserver);
     const running = current;
     const sp = running ? await provider(running) : null;
     if (!sp) return page(req, res, 503, t('title.failed'), t('idp.failed'));
     await ready();
     const rawQuery = req.originalUrl.split('?')[1] ?? '';
-    let read: Awaited<ReturnType<ServiceProvider['readLogoutMessage']>>;
+    let read: Awaited<ReturnType<ServiceProvider['readLogoutRequest']>>;
     try {
-      read = await sp.readLogoutMessage(req.query as Record<string, unknown>, rawQuery);
+      read = await sp.readLogoutRequest(req.query as Record<string, unknown>, rawQuery);
     } catch (error) {
       if (!(error instanceof SamlRefusal)) throw error;
-      logger.warn(`${LOG} logout message refused (${error.message})`);
+      logger.warn(`${LOG} logout request refused (${error.message})`);
       return page(req, res, 400, t('title.logout'), t('logout.invalid'));
     }
-    if (read.kind === 'response') return res.redirect(webserver);
     const userIds = await sessions.endByNameId(read.subject);
     logger.info(`${LOG} IdP logout: tokens of ${userIds.length} account(s) revoked`);
     res.redirect(await read.answer(true));

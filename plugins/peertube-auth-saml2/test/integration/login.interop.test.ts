@@ -256,6 +256,10 @@ describe.each<PeerTubeVersion>(['6.3.3', '8.2.4'])('peertube-plugin-apps-auth-sa
     expect(back.redirect.startsWith(`${host.url}${ROUTER}/logout?SAMLResponse=`)).toBe(true);
     const landed = await agent.request(back.redirect);
     expect(landed.location).toBe(`${host.url}/`);
+    // An IdP that does not sign its LogoutResponse still brings the browser home: nothing hangs on it.
+    const unsignedResponse = new URL(back.redirect);
+    unsignedResponse.searchParams.delete('Signature');
+    expect((await agent.request(unsignedResponse.href)).location).toBe(`${host.url}/`);
     // The IdP session is over: the next sign-in asks for the password again.
     const again = await agent.follow(host.authUrl(AUTH_NAME), () => false, 10);
     expect(again.at(-1)?.body).toContain('name="AuthState"');
