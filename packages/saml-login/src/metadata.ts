@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
-import { DOMParser, type Element } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
 import { type Localized, t } from './i18n.js';
+import { hasDtd, parseXmlStrict } from './xml.js';
 
 /** What the SP needs from an IdP's SAML 2.0 metadata. */
 export interface IdpMetadata {
@@ -49,17 +50,12 @@ const httpUrl = (value: string | null): string | null => {
 export function parseIdpMetadata(xml: string, now = Date.now()): MetadataResult {
   if (Buffer.byteLength(xml, 'utf8') > METADATA_MAX_BYTES)
     return { ok: false, error: t('metadata.tooLarge', { max: METADATA_MAX_BYTES / 1024 }) };
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) return { ok: false, error: t('metadata.doctype') };
+  if (hasDtd(xml)) return { ok: false, error: t('metadata.doctype') };
   let root: Element | null;
   try {
-    root = new DOMParser({
-      onError: (level, message) => {
-        if (level !== 'warning') throw new Error(message);
-      },
-    }).parseFromString(xml, 'text/xml').documentElement;
+    root = parseXmlStrict(xml);
   } catch (error) {
-    const details = error instanceof Error ? (error.message.split('\n')[0] ?? '') : '';
-    return { ok: false, error: t('metadata.notXml', { details }) };
+    return { ok: false, error: t('metadata.notXml', { details: error instanceof Error ? error.message : '' }) };
   }
   if (!root || root.namespaceURI !== MD || !['EntityDescriptor', 'EntitiesDescriptor'].includes(root.localName ?? ''))
     return { ok: false, error: t('metadata.notMetadata') };

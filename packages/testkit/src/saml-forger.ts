@@ -32,6 +32,8 @@ export interface ForgedResponse {
   readonly nameIdFormat?: string;
   /** Attribute name -> raw XML content of each value. */
   readonly attributes?: Readonly<Record<string, readonly string[]>>;
+  /** Attribute name -> its FriendlyName (Shibboleth and SimpleSAMLphp send both for OID names). */
+  readonly friendlyNames?: Readonly<Record<string, string>>;
   readonly issuer?: string;
   readonly responseId?: string;
   readonly assertionId?: string;
@@ -110,7 +112,7 @@ export async function createSamlForger(entityId = 'https://idp.ac-test.fr/idp'):
       const attributes = Object.entries(o.attributes ?? {})
         .map(
           ([name, values]) =>
-            `<saml:Attribute Name="${attr(name)}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">${values
+            `<saml:Attribute Name="${attr(name)}"${o.friendlyNames?.[name] ? ` FriendlyName="${attr(o.friendlyNames[name])}"` : ''} NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">${values
               .map((v) => `<saml:AttributeValue xsi:type="xs:string">${v}</saml:AttributeValue>`)
               .join('')}</saml:Attribute>`,
         )

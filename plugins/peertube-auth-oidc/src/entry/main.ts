@@ -6,7 +6,14 @@ import {
   LoginError,
   type LoginFlow,
 } from '@apps-education/oidc-login';
-import { createAccountStore, type Database } from '@apps-education/peertube-accounts';
+import {
+  createAccountStore,
+  createGuard,
+  type Database,
+  errorMessage,
+  registerAccountHooks,
+  registerSettings,
+} from '@apps-education/peertube-accounts';
 import type { RegisterServerAuthExternalOptions, RegisterServerOptions } from '@peertube/peertube-types';
 import { refusalPage } from '../adapters/pages.js';
 import { type Localized, t } from '../core/i18n.js';
@@ -49,16 +56,13 @@ interface Current {
 
 let stopped = false;
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const message = errorMessage;
 
 export async function register(options: RegisterServerOptions): Promise<void> {
   stopped = false;
   const { registerSetting, settingsManager, registerExternalAuth, unregisterExternalAuth, peertubeHelpers } = options;
   const logger = peertubeHelpers.logger;
-  for (const setting of SETTINGS)
-    registerSetting({ ...setting, options: setting.options ? [...setting.options] : undefined } as Parameters<
-      typeof registerSetting
-    >[0]);
+  registerSettings(registerSetting as (setting: never) => void, SETTINGS);
   const webserver = peertubeHelpers.config.getWebserverUrl();
   const redirectUri = `${webserver}/plugins/${SHORT_NAME}/router/callback`;
   const loginUrl = `${webserver}/login`;
@@ -82,14 +86,9 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     if (!res.headersSent) res.status(status).send(refusalPage(req.headers['accept-language'], title, text, loginUrl));
   };
   /** Runs an entry point; whatever fails is logged and answered with a page, never left to reject. */
-  const guard =
-    (name: string, handler: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response): void => {
-      handler(req, res).catch((error: unknown) => {
-        logger.error(`${LOG} ${name} failed: ${message(error)}`);
-        page(req, res, 503, t('title.failed'), t('unavailable'));
-      });
-    };
+  const guard = createGuard<Request, Response>(logger, LOG, (req, res) =>
+    page(req, res, 503, t('title.failed'), t('unavailable')),
+  );
 
   function apply(raw: Record<string, unknown>) {
     const parsed = parseSettings(raw);
@@ -224,23 +223,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
 
   options.getRouter().get('/callback', guard('sign-in callback', callback));
 
-  /** Hooks are not awaited by PeerTube: each handles its own errors. */
-  const hook = (target: string, name: string, handler: (params: Record<string, unknown>) => Promise<void>) => {
-    const run = (params: unknown) =>
-      handler((params ?? {}) as Record<string, unknown>).catch((error: unknown) =>
-        logger.error(`${LOG} ${name} failed: ${message(error)}`),
-      );
-    options.registerHook({ target: target as never, handler: run as never });
-  };
-  // The account PeerTube just created or signed in gets its id in the link.
-  hook('action:api.user.oauth2-got-token', 'linking the new account', async ({ username }) => {
-    if (typeof username === 'string') await accounts.resolve(username);
-  });
-  // GDPR: what the plugin kept about a person goes with their PeerTube account (the foreign key does it too).
-  hook('action:api.user.deleted', 'erasing a deleted account', async ({ user }) => {
-    const { id, email } = (user ?? {}) as { id?: unknown; email?: unknown };
-    if (typeof id === 'number' && typeof email === 'string') await accounts.forget(id, email);
-  });
+  registerAccountHooks(options.registerHook as never, accounts, logger, LOG);
 
   try {
     await accounts.ready();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
-import type { IdpMetadata } from '@apps-education/saml-login';
+import { errorMessage } from '@apps-education/peertube-accounts';
+import { hasDtd, type IdpMetadata, parseXmlStrict } from '@apps-education/saml-login';
 import {
   type CacheProvider,
   generateServiceProviderMetadata,
@@ -10,7 +11,7 @@ import {
   SamlStatusError,
   ValidateInResponseTo,
 } from '@node-saml/node-saml';
-import { DOMParser, type Element } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
 import { checkRequestId, issueRequestId } from '../core/request-ids.js';
 import { NAMEID_FORMATS, type SamlSettings, type SpSettings } from '../core/settings.js';
 
@@ -119,14 +120,9 @@ export interface SingleUse {
 const parse = (xml: string): Element => {
   let root: Element | null;
   try {
-    root = new DOMParser({
-      onError: (level, message) => {
-        if (level !== 'warning') throw new Error(message);
-      },
-    }).parseFromString(xml, 'text/xml').documentElement;
+    root = parseXmlStrict(xml);
   } catch (error) {
-    // xmldom wraps what onError throws: the reason is kept, the kind is ours.
-    throw new SamlRefusal('malformed', error instanceof Error ? error.message : String(error));
+    throw new SamlRefusal('malformed', errorMessage(error));
   }
   if (!root) throw new SamlRefusal('malformed', 'no root element');
   return root;
@@ -138,9 +134,6 @@ const directChildren = (parent: Element, ns: string, name: string): Element[] =>
   Array.from(parent.childNodes).filter(
     (n): n is Element => n.nodeType === 1 && (n as Element).namespaceURI === ns && (n as Element).localName === name,
   );
-
-/** A DOCTYPE or an entity declaration: SAML messages never carry one (XXE, billion laughs). Checked before parsing. */
-const hasDtd = (xml: string) => /<!DOCTYPE|<!ENTITY/i.test(xml);
 
 const decodeBase64 = (value: unknown, what: string): string => {
   if (typeof value !== 'string' || value === '' || !/^[A-Za-z0-9+/=\s]+$/.test(value))

@@ -1,5 +1,13 @@
 import { decideLink, mapIdentity, refusalMessage, userUpdater } from '@apps-education/identity-mapping';
-import { createAccountStore, type Database, refusalPage } from '@apps-education/peertube-accounts';
+import {
+  createAccountStore,
+  createGuard,
+  type Database,
+  errorMessage,
+  refusalPage,
+  registerAccountHooks,
+  registerSettings,
+} from '@apps-education/peertube-accounts';
 import {
   createMetadataSource,
   type IdpMetadata,
@@ -55,16 +63,13 @@ interface Current {
 let stopped = false;
 let stopCurrent: (() => void) | null = null;
 
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+const message = errorMessage;
 
 export async function register(options: RegisterServerOptions): Promise<void> {
   stopped = false;
   const { registerSetting, settingsManager, registerExternalAuth, unregisterExternalAuth, peertubeHelpers } = options;
   const logger = peertubeHelpers.logger;
-  for (const setting of SETTINGS)
-    registerSetting({ ...setting, options: setting.options ? [...setting.options] : undefined } as Parameters<
-      typeof registerSetting
-    >[0]);
+  registerSettings(registerSetting as (setting: never) => void, SETTINGS);
   const webserver = peertubeHelpers.config.getWebserverUrl();
   const routerUrl = `${webserver}/plugins/${SHORT_NAME}/router`;
   const loginUrl = `${webserver}/login`;
@@ -106,14 +111,9 @@ export async function register(options: RegisterServerOptions): Promise<void> {
         .send(refusalPage(req.headers['accept-language'], { title, message: text, back: t('page.back') }, loginUrl));
   };
   /** Runs an entry point; whatever fails is logged and answered with a page, never left to reject. */
-  const guard =
-    (name: string, handler: (req: Request, res: Response) => Promise<void>) =>
-    (req: Request, res: Response): void => {
-      handler(req, res).catch((error: unknown) => {
-        logger.error(`${LOG} ${name} failed: ${message(error)}`);
-        page(req, res, 503, t('title.failed'), t('unavailable'));
-      });
-    };
+  const guard = createGuard<Request, Response>(logger, LOG, (req, res) =>
+    page(req, res, 503, t('title.failed'), t('unavailable')),
+  );
 
   /** The service provider for the IdP's metadata of now (a new one after a refresh that changed it). */
   async function provider(running: Current): Promise<ServiceProvider | null> {
@@ -360,22 +360,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
   router.post('/assertion-consumer', guard('sign-in callback', assertionConsumer));
   router.get('/logout', guard('single logout', logoutEndpoint));
 
-  /** Hooks are not awaited by PeerTube: each handles its own errors. */
-  const hook = (target: string, name: string, handler: (params: Record<string, unknown>) => Promise<void>) => {
-    const run = (params: unknown) =>
-      handler((params ?? {}) as Record<string, unknown>).catch((error: unknown) =>
-        logger.error(`${LOG} ${name} failed: ${message(error)}`),
-      );
-    options.registerHook({ target: target as never, handler: run as never });
-  };
-  hook('action:api.user.oauth2-got-token', 'linking the new account', async ({ username }) => {
-    if (typeof username === 'string') await accounts.resolve(username);
-  });
-  // GDPR: what the plugin kept about a person goes with their PeerTube account (the foreign keys do it too).
-  hook('action:api.user.deleted', 'erasing a deleted account', async ({ user }) => {
-    const { id, email } = (user ?? {}) as { id?: unknown; email?: unknown };
-    if (typeof id === 'number' && typeof email === 'string') await accounts.forget(id, email);
-  });
+  registerAccountHooks(options.registerHook as never, accounts, logger, LOG);
 
   try {
     await ready();

@@ -87,6 +87,16 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
       );
   });
 
+  /** Runs `check` with these settings on top of the usual ones, then puts the usual ones back. */
+  async function withSettings(extra: Record<string, unknown>, check: () => Promise<void>) {
+    await host.updateSettings(settings(extra));
+    try {
+      await check();
+    } finally {
+      await host.updateSettings(settings());
+    }
+  }
+
   /** Starts a sign-in at PeerTube's button: the request id PeerTube put in its AuthnRequest, and the browser. */
   async function solicit(agent: UserAgent = createUserAgent()) {
     const hop = await agent.request(host.authUrl(AUTH_NAME));
@@ -174,8 +184,7 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
     const responseSigned = { 'want-response-signed': true, 'want-assertions-signed': false };
 
     it('XSW1: an evil response whose signature holds the signed original in an Object', async () => {
-      await host.updateSettings(settings(responseSigned));
-      try {
+      await withSettings(responseSigned, async () => {
         await wrapped((doc, response) => {
           const original = response.cloneNode(true) as Element;
           const signature = child(response, DS, 'Signature');
@@ -187,14 +196,11 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
           const assertion = child(response, ASSERTION, 'Assertion');
           response.replaceChild(evilCopy(assertion), assertion);
         }, signedResponse);
-      } finally {
-        await host.updateSettings(settings());
-      }
+      });
     });
 
     it('XSW2: an evil response with the signed original placed before its detached signature', async () => {
-      await host.updateSettings(settings(responseSigned));
-      try {
+      await withSettings(responseSigned, async () => {
         await wrapped((_doc, response) => {
           const original = response.cloneNode(true) as Element;
           original.removeChild(child(original, DS, 'Signature'));
@@ -203,9 +209,7 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
           const assertion = child(response, ASSERTION, 'Assertion');
           response.replaceChild(evilCopy(assertion), assertion);
         }, signedResponse);
-      } finally {
-        await host.updateSettings(settings());
-      }
+      });
     });
 
     it('XSW3: an evil assertion inserted before the signed one', async () => {
@@ -291,12 +295,9 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
   });
 
   it('refuses a signed assertion in an unsigned response while responses must be signed', async () => {
-    await host.updateSettings(settings({ 'want-response-signed': true }));
-    try {
+    await withSettings({ 'want-response-signed': true }, async () => {
       refusedBecause(await attempt((id) => signedAssertion(answer(id))), 'invalid');
-    } finally {
-      await host.updateSettings(settings());
-    }
+    });
   });
 
   it('refuses a signature by a key the metadata does not list', async () => {
@@ -370,14 +371,11 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
     const { agent, requestId } = await solicit();
     refusedBecause(await post(agent, signedAssertion(answer(requestId)), '/admin'), 'relay_state');
     // IdP-initiated on: no request id to spend, the assertion id alone is used once.
-    await host.updateSettings(settings({ 'idp-initiated': true }));
-    try {
+    await withSettings({ 'idp-initiated': true }, async () => {
       const xml = signedAssertion(answer(undefined));
       expect((await post(createUserAgent(), xml, 'https://evil.example/')).token?.status).toBe(200);
       refusedBecause(await post(createUserAgent(), xml), 'replayed');
-    } finally {
-      await host.updateSettings(settings());
-    }
+    });
   });
 
   it('refuses a DTD before parsing anything: XXE and entity expansion (billion laughs)', async () => {
@@ -403,8 +401,7 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
   });
 
   it('refuses a DTD inside an encrypted assertion too', async () => {
-    await host.updateSettings(settings({ 'encrypted-assertions-only': true }));
-    try {
+    await withSettings({ 'encrypted-assertions-only': true }, async () => {
       const lol = '<!DOCTYPE a [<!ENTITY l0 "lol"><!ENTITY l1 "&l0;&l0;&l0;&l0;&l0;&l0;&l0;&l0;">]>';
       const result = await attempt(async (id) => {
         const signed = signedAssertion(answer(id, { nameIdXml: 'mallory' }));
@@ -420,9 +417,7 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
       expect(hidden.status).toBe(400);
       // The decrypted assertion goes to xmldom, which expands no entity it was given in a DTD.
       expect(host.logs.at(-1)?.message).toMatch(/response refused \(invalid: .*entity/);
-    } finally {
-      await host.updateSettings(settings());
-    }
+    });
   });
 
   it('never gives a first sign-in the account of an email another NameID is linked to (no takeover)', async () => {
@@ -433,6 +428,27 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
     expect(takeover.token).toBeUndefined();
     expect(takeover.page).toContain('lang="fr"');
     expect(await users()).not.toContain('intruder');
+  });
+
+  it('maps attributes by their FriendlyName as well as by their Name (OID)', async () => {
+    const byFriendlyName = { 'username-claim': 'uid', 'email-claim': 'mail', 'groups-claim': 'eduPersonAffiliation' };
+    await withSettings(byFriendlyName, async () => {
+      const friendly = await attempt((id) =>
+        signedAssertion(
+          answer(id, {
+            ...person('friendly-1', 'friendly@ac-test.fr', ['member', 'admin']),
+            friendlyNames: {
+              [OID.uid]: 'uid',
+              [OID.mail]: 'mail',
+              'urn:oid:1.3.6.1.4.1.5923.1.1.1.1': 'eduPersonAffiliation',
+            },
+          }),
+        ),
+      );
+      const me = await host.me(String(friendly.token?.body.access_token));
+      // Both values of the multi-valued attribute were read: `admin` (the second) gave the role.
+      expect(me.body).toMatchObject({ username: 'friendly1', email: 'friendly@ac-test.fr', role: { id: 0 } });
+    });
   });
 
   it('answers an empty or broken post with a page, never an error of the host', async () => {
