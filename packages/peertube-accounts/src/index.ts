@@ -7,3 +7,4 @@ export {
   registerSettings,
 } from './plugin-entry.js';
 export { refusalPage } from './refusal-page.js';
+export { decideSignIn, type SignInOutcome } from './sign-in.js';

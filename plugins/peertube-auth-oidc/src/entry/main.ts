@@ -1,4 +1,3 @@
-import { decideLink, mapIdentity, refusalMessage, userUpdater } from '@apps-education/identity-mapping';
 import {
   createIdentityProvider,
   createLoginFlow,
@@ -10,6 +9,7 @@ import {
   createAccountStore,
   createGuard,
   type Database,
+  decideSignIn,
   errorMessage,
   registerAccountHooks,
   registerSettings,
@@ -177,43 +177,22 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     }
     const { authenticated, extra } = finished;
     const { settings } = running;
-    const mapped = mapIdentity(authenticated.subject, authenticated.claims, settings.mapping);
-    if (!mapped.ok) {
-      logger.info(`${LOG} sign-in refused: ${mapped.reason}`);
-      return page(req, res, 403, t('title.refused'), mapped.message);
-    }
-    const { link, user } = await accounts.linked(authenticated.subject);
-    const owners = link ? { linkedTo: null, user: null } : await accounts.emailOwners(mapped.identity.email);
-    const decision = decideLink({
-      identity: mapped.identity,
+    const outcome = await decideSignIn(accounts, {
+      subject: authenticated.subject,
+      claims: authenticated.claims,
+      mapping: settings.mapping,
       emailVerified: authenticated.emailVerified,
       requireVerifiedEmail: settings.requireVerifiedEmail,
-      link,
-      linkedUser: user,
-      emailLinkedTo: owners.linkedTo,
-      emailUser: owners.user,
       npmName: NPM_NAME,
     });
-    if (decision.kind === 'refuse') {
-      logger.warn(`${LOG} sign-in refused: ${decision.reason}`);
-      return page(req, res, 403, t('title.refused'), refusalMessage(decision.reason));
+    if (!outcome.ok) {
+      logger[outcome.level](`${LOG} sign-in refused: ${outcome.log}`);
+      return page(req, res, 403, t('title.refused'), outcome.message);
     }
-    const { record } = decision;
-    if (record.kind === 'link' && !(await accounts.link(authenticated.subject, record.userId, record.email))) {
-      // Another subject linked this email or account between our read and this write.
-      logger.warn(`${LOG} sign-in refused: email_linked_elsewhere (concurrent)`);
-      return page(req, res, 403, t('title.refused'), refusalMessage('email_linked_elsewhere'));
-    }
-    const { subject, username: _mapped, email: _email, ...fields } = mapped.identity;
     running.userAuthenticated({
       req,
       res,
-      ...fields,
-      username: decision.username,
-      email: decision.email,
-      userUpdater: userUpdater(settings.mapping.sync),
-      // PeerTube 8.2.4 and later link accounts by this stable id too; earlier versions ignore it.
-      externalId: subject,
+      ...outcome.result,
       // Checked again against today's allow-list: it may have changed during the login.
       ...(extra.externalRedirectUri && settings.externalRedirectUris.includes(extra.externalRedirectUri)
         ? { externalRedirectUri: extra.externalRedirectUri }

@@ -1,8 +1,8 @@
-import { decideLink, mapIdentity, refusalMessage, userUpdater } from '@apps-education/identity-mapping';
 import {
   createAccountStore,
   createGuard,
   type Database,
+  decideSignIn,
   errorMessage,
   refusalPage,
   registerAccountHooks,
@@ -270,45 +270,21 @@ export async function register(options: RegisterServerOptions): Promise<void> {
       logger.info(`${LOG} sign-in refused: no usable subject (NameID or username attribute)`);
       return page(req, res, 403, t('title.refused'), t('login.invalid'));
     }
-    const mapped = mapIdentity(subject, person.attributes, settings.mapping);
-    if (!mapped.ok) {
-      logger.info(`${LOG} sign-in refused: ${mapped.reason}`);
-      return page(req, res, 403, t('title.refused'), mapped.message);
-    }
-    const { link, user } = await accounts.linked(subject);
-    const owners = link ? { linkedTo: null, user: null } : await accounts.emailOwners(mapped.identity.email);
-    const decision = decideLink({
-      identity: mapped.identity,
+    const outcome = await decideSignIn(accounts, {
+      subject,
+      claims: person.attributes,
+      mapping: settings.mapping,
       // SAML has no email_verified: the IdP the administrator trusts vouches for what it sends.
       emailVerified: null,
       requireVerifiedEmail: false,
-      link,
-      linkedUser: user,
-      emailLinkedTo: owners.linkedTo,
-      emailUser: owners.user,
       npmName: NPM_NAME,
     });
-    if (decision.kind === 'refuse') {
-      logger.warn(`${LOG} sign-in refused: ${decision.reason}`);
-      return page(req, res, 403, t('title.refused'), refusalMessage(decision.reason));
-    }
-    const { record } = decision;
-    if (record.kind === 'link' && !(await accounts.link(subject, record.userId, record.email))) {
-      logger.warn(`${LOG} sign-in refused: email_linked_elsewhere (concurrent)`);
-      return page(req, res, 403, t('title.refused'), refusalMessage('email_linked_elsewhere'));
+    if (!outcome.ok) {
+      logger[outcome.level](`${LOG} sign-in refused: ${outcome.log}`);
+      return page(req, res, 403, t('title.refused'), outcome.message);
     }
     await sessions.remember(subject, person, person.sessionNotOnOrAfter ?? Date.now() + DAY_MS);
-    const { subject: _subject, username: _mapped, email: _email, ...fields } = mapped.identity;
-    running.userAuthenticated({
-      req,
-      res,
-      ...fields,
-      username: decision.username,
-      email: decision.email,
-      userUpdater: userUpdater(settings.mapping.sync),
-      // PeerTube 8.2.4 and later link accounts by this stable id too; earlier versions ignore it.
-      externalId: subject,
-    });
+    running.userAuthenticated({ req, res, ...outcome.result });
   }
 
   /** SP-initiated single logout: the IdP's SLO address with the NameID, format and SessionIndex of the sign-in. */
