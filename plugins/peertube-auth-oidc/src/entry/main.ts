@@ -56,8 +56,6 @@ interface Current {
 
 let stopped = false;
 
-const message = errorMessage;
-
 export async function register(options: RegisterServerOptions): Promise<void> {
   stopped = false;
   const { registerSetting, settingsManager, registerExternalAuth, unregisterExternalAuth, peertubeHelpers } = options;
@@ -123,7 +121,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
         try {
           return (await idp.endSessionUrl(null, webserver))?.href ?? webserver;
         } catch (error) {
-          logger.warn(`${LOG} no IdP logout address: ${message(error)}`);
+          logger.warn(`${LOG} no IdP logout address: ${errorMessage(error)}`);
           return webserver;
         }
       },
@@ -151,7 +149,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     try {
       login = await running.flow.begin({ extra: { externalRedirectUri } });
     } catch (error) {
-      logger.error(`${LOG} IdP unreachable: ${message(error)}`);
+      logger.error(`${LOG} IdP unreachable: ${errorMessage(error)}`);
       return page(req, res, 503, t('title.failed'), t('idp.failed'));
     }
     res.cookie(LOGIN_COOKIE, login.cookie, { ...cookieOptions, maxAge: LOGIN_TTL_MS });
@@ -208,14 +206,14 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     await accounts.ready();
   } catch (error) {
     // Retried at the next sign-in; PeerTube goes on.
-    logger.error(`${LOG} cannot prepare the plugin's tables yet: ${message(error)}`);
+    logger.error(`${LOG} cannot prepare the plugin's tables yet: ${errorMessage(error)}`);
   }
   apply(await settingsManager.getSettings(SETTINGS.map((s) => s.name)));
   settingsManager.onSettingsChange(async (settings) => {
     try {
       if (!stopped) apply(settings);
     } catch (error) {
-      logger.error(`${LOG} settings change failed: ${message(error)}`);
+      logger.error(`${LOG} settings change failed: ${errorMessage(error)}`);
     }
   });
 }

@@ -14,8 +14,9 @@ export interface SessionStore {
   /** The session of the PeerTube user (through the account link), removed as it is read: it is ending. */
   takeForUser(userId: number): Promise<LogoutSubject | null>;
   /**
-   * The IdP ends a session: the PeerTube users whose session has this NameID (and SessionIndex when given) lose their
-   * tokens; their rows are removed. Returns the user ids.
+   * The IdP ends a session: the PeerTube users whose session has this NameID lose their tokens and their rows go.
+   * Whatever SessionIndex it names: only the last session is kept, and PeerTube's tokens do not say which session
+   * made them, so every PeerTube session of the person ends (the safe side). Returns the user ids.
    */
   endByNameId(subject: LogoutSubject): Promise<number[]>;
   /** For hookTokenValidity: a token of this user issued before the revocation is no longer valid. */
@@ -111,9 +112,8 @@ CREATE INDEX IF NOT EXISTS ${table}_expires_at ON ${table} (expires_at);`;
       const rows = await select(
         `DELETE FROM ${table} s USING ${accounts} a
          WHERE a.subject = s.subject AND s.name_id = :nameId
-           AND (CAST(:index AS varchar) IS NULL OR s.session_index = :index)
          RETURNING a.user_id`,
-        { nameId: subject.nameId, index: subject.sessionIndex },
+        { nameId: subject.nameId },
       );
       const userIds = rows.map((r) => Number(r.user_id)).filter((id) => Number.isInteger(id) && id > 0);
       for (const userId of userIds) {

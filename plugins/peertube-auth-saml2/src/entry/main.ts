@@ -63,8 +63,6 @@ interface Current {
 let stopped = false;
 let stopCurrent: (() => void) | null = null;
 
-const message = errorMessage;
-
 export async function register(options: RegisterServerOptions): Promise<void> {
   stopped = false;
   const { registerSetting, settingsManager, registerExternalAuth, unregisterExternalAuth, peertubeHelpers } = options;
@@ -167,7 +165,6 @@ export async function register(options: RegisterServerOptions): Promise<void> {
         return;
       }
     }
-    const key = spKey;
     const source = createMetadataSource({
       ...(settings.metadataUrl ? { url: settings.metadataUrl } : { xml: settings.metadataXml ?? '' }),
       refreshMs: settings.metadataRefreshMs,
@@ -183,7 +180,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
         try {
           return await logoutAtIdp(user);
         } catch (error) {
-          logger.warn(`${LOG} no IdP logout address: ${message(error)}`);
+          logger.warn(`${LOG} no IdP logout address: ${errorMessage(error)}`);
           return webserver;
         }
       },
@@ -208,7 +205,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     }
     current = {
       settings,
-      key,
+      key: spKey,
       source,
       userAuthenticated: result.userAuthenticated as unknown as Current['userAuthenticated'],
       provider: null,
@@ -221,7 +218,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     applying = applying
       .then(() => apply(raw))
       .catch((error: unknown) => {
-        logger.error(`${LOG} settings could not be applied: ${message(error)}`);
+        logger.error(`${LOG} settings could not be applied: ${errorMessage(error)}`);
       });
     return applying;
   };
@@ -341,7 +338,7 @@ export async function register(options: RegisterServerOptions): Promise<void> {
   try {
     await ready();
   } catch (error) {
-    logger.error(`${LOG} cannot prepare the plugin's tables yet: ${message(error)}`);
+    logger.error(`${LOG} cannot prepare the plugin's tables yet: ${errorMessage(error)}`);
   }
   await applyInTurn(await settingsManager.getSettings(SETTINGS.map((s) => s.name)));
   settingsManager.onSettingsChange(async (settings) => {
