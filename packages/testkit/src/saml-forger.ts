@@ -60,8 +60,8 @@ export interface SamlForger {
   metadataXml(extra?: readonly string[]): string;
   /** An unsigned Response holding one clear Assertion. */
   response(options: ForgedResponse): string;
-  /** Signs the element with this ID (enveloped, exc-c14n, RSA-SHA256), the signature after its Issuer. */
-  sign(xml: string, id: string, key?: SigningKey): string;
+  /** Signs the element with this ID (enveloped, exc-c14n, RSA-SHA256 or the given algorithms), after its Issuer. */
+  sign(xml: string, id: string, key?: SigningKey, algorithms?: { signature: string; digest: string }): string;
   /**
    * Replaces the clear Assertion by an EncryptedAssertion for this certificate (AES-256-CBC, RSA-OAEP); `prolog` goes
    * before the assertion inside the encrypted text (a DTD hidden from whoever looks only at the outer document).
@@ -119,15 +119,15 @@ export async function createSamlForger(entityId = 'https://idp.ac-test.fr/idp'):
         .join('');
       return `<samlp:Response xmlns:samlp="${PROTOCOL}" xmlns:saml="${ASSERTION}" ID="${o.responseId ?? samlId()}" Version="2.0" IssueInstant="${instant(now)}" Destination="${attr(o.destination)}"${inResponseTo}><saml:Issuer>${issuer}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xs="http://www.w3.org/2001/XMLSchema" ID="${o.assertionId ?? samlId()}" Version="2.0" IssueInstant="${instant(now)}"><saml:Issuer>${issuer}</saml:Issuer><saml:Subject><saml:NameID Format="${attr(o.nameIdFormat ?? PERSISTENT)}">${o.nameIdXml}</saml:NameID><saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${instant(notOnOrAfter)}" Recipient="${attr(o.recipient)}"${inResponseTo}/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="${instant(notBefore)}" NotOnOrAfter="${instant(notOnOrAfter)}"><saml:AudienceRestriction><saml:Audience>${xmlText(o.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AuthnStatement AuthnInstant="${instant(now)}" SessionIndex="${o.sessionIndex ?? samlId()}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement><saml:AttributeStatement>${attributes}</saml:AttributeStatement></saml:Assertion></samlp:Response>`;
     },
-    sign(xml, id, key = signing) {
+    sign(xml, id, key = signing, algorithms = { signature: RSA_SHA256, digest: SHA256 }) {
       const signer = new SignedXml({
         privateKey: key.key,
         publicCert: key.cert,
-        signatureAlgorithm: RSA_SHA256,
+        signatureAlgorithm: algorithms.signature,
         canonicalizationAlgorithm: EXC_C14N,
       });
       const target = `//*[@ID='${id}']`;
-      signer.addReference({ xpath: target, digestAlgorithm: SHA256, transforms: [ENVELOPED, EXC_C14N] });
+      signer.addReference({ xpath: target, digestAlgorithm: algorithms.digest, transforms: [ENVELOPED, EXC_C14N] });
       signer.computeSignature(xml, {
         prefix: 'ds',
         location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },

@@ -12,6 +12,7 @@ import {
   ValidateInResponseTo,
 } from '@node-saml/node-saml';
 import type { Element } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
 import { checkRequestId, issueRequestId } from '../core/request-ids.js';
 import { NAMEID_FORMATS, type SamlSettings, type SpSettings } from '../core/settings.js';
 
@@ -35,6 +36,24 @@ const REDIRECT_SIG_ALGS = new Set([
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
   'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
 ]);
+
+/**
+ * xml-crypto 6 still verifies RSA-SHA1 signatures and SHA-1 digests (SHA-1 collisions are practical), and node-saml
+ * makes its own SignedXml objects: the two look-ups they go through refuse SHA-1 in this plugin's copy of xml-crypto
+ * (the plugin is bundled: PeerTube's own modules are not touched). Shibboleth, SimpleSAMLphp, ADFS and LemonLDAP::NG
+ * sign with SHA-256 by default.
+ */
+const SHA1 = /^http:\/\/www\.w3\.org\/2000\/09\/xmldsig#(?:rsa-)?sha1$/;
+for (const method of ['findSignatureAlgorithm', 'findHashAlgorithm'] as const) {
+  const original = SignedXml.prototype[method] as (this: SignedXml, name: string) => unknown;
+  if ((original as { refusesSha1?: boolean }).refusesSha1) continue;
+  const refusing = function (this: SignedXml, name: string) {
+    if (typeof name === 'string' && SHA1.test(name)) throw new Error(`${name} is refused: SHA-1 is broken`);
+    return original.call(this, name);
+  };
+  Object.assign(refusing, { refusesSha1: true });
+  (SignedXml.prototype as unknown as Record<string, unknown>)[method] = refusing;
+}
 
 export type RefusalCode =
   | 'malformed'

@@ -310,6 +310,24 @@ describe('peertube-plugin-apps-auth-saml2 against forged responses', () => {
     );
   });
 
+  it('refuses a signature with SHA-1 (RSA-SHA1, or a SHA-1 digest), which xml-crypto alone would accept', async () => {
+    const sha1 = async (algorithms: { signature: string; digest: string }) =>
+      attempt((id) => {
+        const xml = forger.response(answer(id));
+        return forger.sign(xml, /<saml:Assertion [^>]*ID="([^"]+)"/.exec(xml)?.[1] ?? '', forger.signing, algorithms);
+      });
+    const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
+    const SHA1 = 'http://www.w3.org/2000/09/xmldsig#sha1';
+    refusedBecause(
+      await sha1({ signature: RSA_SHA1, digest: 'http://www.w3.org/2001/04/xmlenc#sha256' }),
+      /SHA-1 is broken|Invalid signature/,
+    );
+    refusedBecause(
+      await sha1({ signature: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', digest: SHA1 }),
+      /SHA-1 is broken|Invalid signature/,
+    );
+  });
+
   it('refuses a signature inside the assertion that covers another element (the whole response)', async () => {
     refusedBecause(
       await attempt((id) => {
