@@ -7,6 +7,15 @@ export {
   unpackPeerTubePlugin,
 } from './artefacts.js';
 export {
+  type BbbChecksumAlgorithm,
+  type BbbDouble,
+  type BbbFetchedDocument,
+  type BbbMeeting,
+  type DocumentServer,
+  startBbbDouble,
+  startDocumentServer,
+} from './bbb-double.js';
+export {
   type AccessibilityViolation,
   accessibilityViolations,
   focusedElement,

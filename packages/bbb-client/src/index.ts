@@ -1,0 +1,14 @@
+export { algorithmOfChecksum, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, checksum } from './checksum.js';
+export {
+  type BbbClient,
+  type BbbClientOptions,
+  type BbbDocument,
+  BbbError,
+  type CreatedMeeting,
+  type CreateParams,
+  createBbbClient,
+  documentsXml,
+  type JoinParams,
+  type Recording,
+} from './client.js';
+export type { Localized } from './i18n.js';
