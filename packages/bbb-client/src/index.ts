@@ -12,3 +12,4 @@ export {
   type Recording,
 } from './client.js';
 export type { Localized } from './i18n.js';
+export { type RecordingReady, verifyRecordingReady } from './recording-ready.js';
