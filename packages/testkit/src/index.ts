@@ -22,6 +22,7 @@ export {
   launchBrowser,
   waitForFocus,
 } from './browser.js';
+export { type Clamd, EICAR, startClamd } from './clamd.js';
 export { type FakeClock, fakeClock, seededRandom, waitFor } from './clock.js';
 export { createTestDatabase, POSTGRES_URL, type TestDatabase } from './databases.js';
 export { type Forgery, type ForgingProvider, startForgingProvider } from './forging-provider.js';
