@@ -1,19 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type BbbDouble,
-  createTestCertificateAuthority,
-  type DocumentServer,
-  startBbbDouble,
-  startDocumentServer,
-  type TempDir,
-  tempDir,
-} from '@apps-education/testkit';
+import { type BbbDouble, type DocumentServer, startBbbDouble, startDocumentServer } from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BbbError, createBbbClient } from '../src/index.js';
 
 /** The client against the strict BigBlueButton double, which downloads the documents it is given. */
 describe('BigBlueButton client', () => {
-  let dir: TempDir;
   let bbb: BbbDouble;
   let files: DocumentServer;
   const slides = randomBytes(80_000);
@@ -21,17 +12,11 @@ describe('BigBlueButton client', () => {
   const client = () => createBbbClient({ url: bbb.url, secret: bbb.secret });
 
   beforeAll(async () => {
-    dir = await tempDir('bbb-client-');
-    const ca = createTestCertificateAuthority(dir.path);
-    files = await startDocumentServer({
-      cert: ca.issue(['127.0.0.1'], 'files'),
-      files: { 'slides.pdf': slides, 'worksheet.odt': worksheet },
-    });
-    bbb = await startBbbDouble({ ca: ca.cert, allowLoopbackDocuments: true });
+    files = await startDocumentServer({ files: { 'slides.pdf': slides, 'worksheet.odt': worksheet } });
+    bbb = await startBbbDouble({ ca: files.ca, allowLoopbackDocuments: true });
   });
   afterAll(async () => {
     await Promise.all([bbb?.close(), files?.close()]);
-    await dir?.remove();
   });
 
   it('creates a meeting with its documents in order, the chosen one first, byte for byte', async () => {

@@ -6,6 +6,8 @@ import { isIP } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { SignJWT } from 'jose';
 import { xmlText } from './saml-forger.js';
+import { createTestCertificateAuthority } from './test-ca.js';
+import { tempDir } from './tmp.js';
 
 /**
  * A strict BigBlueButton API double (shared/reference/bbb.md; no BigBlueButton runs here). It refuses what
@@ -313,17 +315,21 @@ export async function startBbbDouble(options: {
  */
 export interface DocumentServer {
   readonly url: string;
+  /** The CA its certificate chains to: give it to the BigBlueButton double. */
+  readonly ca: string;
   readonly reads: Map<string, number>;
   close(): Promise<void>;
 }
 
 export async function startDocumentServer(options: {
-  cert: { cert: string; key: string };
   files: Readonly<Record<string, Buffer>>;
 }): Promise<DocumentServer> {
   const { createServer: createHttpsServer } = await import('node:https');
+  const dir = await tempDir('documents-');
+  const ca = createTestCertificateAuthority(dir.path);
+  const cert = ca.issue(['127.0.0.1'], 'documents');
   const reads = new Map<string, number>();
-  const server = createHttpsServer({ cert: options.cert.cert, key: options.cert.key }, (req, res) => {
+  const server = createHttpsServer({ cert: cert.cert, key: cert.key }, (req, res) => {
     const path = decodeURIComponent((req.url ?? '').split('?')[0] ?? '');
     const redirect = /^\/redirect\/(\d{3})\/(\d+)\/(.+)$/.exec(path);
     if (redirect) {
@@ -341,11 +347,12 @@ export async function startDocumentServer(options: {
   const port = (server.address() as { port: number }).port;
   return {
     url: `https://127.0.0.1:${port}`,
+    ca: ca.cert,
     reads,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await dir.remove();
+    },
   };
 }

@@ -1,22 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type BbbDouble,
-  createTestCertificateAuthority,
-  type DocumentServer,
-  startBbbDouble,
-  startDocumentServer,
-  type TempDir,
-  tempDir,
-} from '../src/index.js';
+import { type BbbDouble, type DocumentServer, startBbbDouble, startDocumentServer } from '../src/index.js';
 
 const sign = (call: string, query: string, secret: string, algorithm = 'sha256') =>
   `${query}${query ? '&' : ''}checksum=${createHash(algorithm).update(`${call}${query}${secret}`).digest('hex')}`;
 
 /** The BigBlueButton double refuses what bbb-web refuses (shared/reference/bbb.md) and fetches documents as it does. */
 describe('strict BigBlueButton API double', () => {
-  let dir: TempDir;
   let bbb: BbbDouble;
   let scalelite: BbbDouble;
   let strictNetwork: BbbDouble;
@@ -41,19 +32,13 @@ describe('strict BigBlueButton API double', () => {
   const post = (body: string) => ({ method: 'POST', headers: { 'content-type': 'application/xml' }, body });
 
   beforeAll(async () => {
-    dir = await tempDir('bbb-double-');
-    const ca = createTestCertificateAuthority(dir.path);
-    files = await startDocumentServer({
-      cert: ca.issue(['127.0.0.1'], 'files'),
-      files: { 'slides.pdf': slides, 'sheet.docx': sheet },
-    });
-    bbb = await startBbbDouble({ ca: ca.cert, allowLoopbackDocuments: true });
+    files = await startDocumentServer({ files: { 'slides.pdf': slides, 'sheet.docx': sheet } });
+    bbb = await startBbbDouble({ ca: files.ca, allowLoopbackDocuments: true });
     scalelite = await startBbbDouble({ algorithms: ['sha1', 'sha256', 'sha512'] });
-    strictNetwork = await startBbbDouble({ ca: ca.cert });
+    strictNetwork = await startBbbDouble({ ca: files.ca });
   });
   afterAll(async () => {
     await Promise.all([bbb?.close(), scalelite?.close(), strictNetwork?.close(), files?.close()]);
-    await dir?.remove();
   });
 
   it('checks the checksum over the raw query for all four algorithms by length, and refuses another secret', async () => {
