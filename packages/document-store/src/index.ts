@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DeleteObjectCommand, GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 
 export interface StoredDocument {
   readonly id: string;
@@ -27,19 +29,37 @@ export interface DocumentStore {
   put(source: Readable, options: { maxBytes: number }): Promise<StoredDocument>;
   /** The document's bytes as a stream, or null when there is none with this id. */
   open(id: string): Promise<{ stream: Readable; size: number } | null>;
-  /** The path of a stored document, for checks that read it (type, antivirus). */
-  path(id: string): string;
   delete(id: string): Promise<void>;
 }
 
+/** The local store also gives a document's path, for the checks that read it (type, antivirus) before it moves on. */
+export interface LocalDocumentStore extends DocumentStore {
+  path(id: string): string;
+}
+
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A pass-through that counts and hashes, and fails with TooLargeError past `maxBytes`. */
+function limited(maxBytes: number) {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      if (size > maxBytes) return callback(new TooLargeError(maxBytes));
+      hash.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ size, sha256: hash.digest('hex') }) };
+}
 
 /**
  * Documents in a local directory (one process, or several sharing a file system). Written to `<id>.part` and renamed
  * once whole, so a reader never sees a half-written document; files are named by random ids (no teacher's filename on
  * disk); `open` and `delete` take only ids of that shape (no path traversal).
  */
-export async function createLocalDocumentStore(dir: string): Promise<DocumentStore> {
+export async function createLocalDocumentStore(dir: string): Promise<LocalDocumentStore> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const fileOf = (id: string) => {
     if (!ID.test(id)) throw new Error('not a document id');
@@ -49,25 +69,16 @@ export async function createLocalDocumentStore(dir: string): Promise<DocumentSto
     async put(source, { maxBytes }) {
       const id = randomUUID();
       const partial = join(dir, `${id}.part`);
-      const hash = createHash('sha256');
-      let size = 0;
-      const limit = new Transform({
-        transform(chunk: Buffer, _encoding, callback) {
-          size += chunk.length;
-          if (size > maxBytes) return callback(new TooLargeError(maxBytes));
-          hash.update(chunk);
-          callback(null, chunk);
-        },
-      });
+      const limit = limited(maxBytes);
       try {
-        await pipeline(source, limit, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
+        await pipeline(source, limit.stream, createWriteStream(partial, { flags: 'wx', mode: 0o600 }));
         await rename(partial, fileOf(id));
       } catch (error) {
         source.destroy();
         await rm(partial, { force: true });
         throw error;
       }
-      return { id, size, sha256: hash.digest('hex') };
+      return { id, ...limit.result() };
     },
     async open(id) {
       if (!ID.test(id)) return null;
@@ -79,6 +90,69 @@ export async function createLocalDocumentStore(dir: string): Promise<DocumentSto
     path: fileOf,
     async delete(id) {
       await rm(fileOf(id), { force: true });
+    },
+  };
+}
+
+/**
+ * Documents in S3-compatible object storage (several processes, several hosts): streamed up with
+ * @aws-sdk/lib-storage (multipart past 5 MiB, never whole in memory); over the limit or on any failure the upload is
+ * aborted (no object, no multipart upload left to pay for). Keys are `<prefix><random id>`.
+ */
+export function createS3DocumentStore(options: {
+  client: S3ClientConfig;
+  bucket: string;
+  prefix?: string;
+}): DocumentStore {
+  const client = new S3Client({ forcePathStyle: true, ...options.client });
+  const prefix = options.prefix ?? 'documents/';
+  const key = (id: string) => {
+    if (!ID.test(id)) throw new Error('not a document id');
+    return `${prefix}${id}`;
+  };
+  return {
+    async put(source, { maxBytes }) {
+      const id = randomUUID();
+      const limit = limited(maxBytes);
+      const upload = new Upload({
+        client,
+        params: { Bucket: options.bucket, Key: key(id), Body: limit.stream, ContentType: 'application/octet-stream' },
+        partSize: 5 * 1024 * 1024,
+        queueSize: 2,
+        leavePartsOnError: false,
+      });
+      const feeding = pipeline(source, limit.stream).catch((error: unknown) => {
+        void upload.abort().catch(() => undefined);
+        throw error;
+      });
+      try {
+        await Promise.all([upload.done(), feeding]);
+      } catch (error) {
+        source.destroy();
+        await upload.abort().catch(() => undefined);
+        await client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key(id) })).catch(() => undefined);
+        // The stream's own error says why (too large, the browser went away), not the aborted upload's.
+        throw (
+          (await feeding.then(
+            () => error,
+            (reason: unknown) => reason,
+          )) ?? error
+        );
+      }
+      return { id, ...limit.result() };
+    },
+    async open(id) {
+      if (!ID.test(id)) return null;
+      try {
+        const answer = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: key(id) }));
+        return { stream: answer.Body as Readable, size: Number(answer.ContentLength ?? 0) };
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchKey') return null;
+        throw error;
+      }
+    },
+    async delete(id) {
+      await client.send(new DeleteObjectCommand({ Bucket: options.bucket, Key: key(id) }));
     },
   };
 }

@@ -104,3 +104,4 @@ export {
 export { createTestCertificateAuthority, type TestCertificate, type TestCertificateAuthority } from './test-ca.js';
 export { type TempDir, tempDir } from './tmp.js';
 export { createUserAgent, type Hop, signInThroughForm, type UserAgent } from './user-agent.js';
+export { type S3Peer, startS3 } from './s3.js';
