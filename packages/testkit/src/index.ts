@@ -74,6 +74,7 @@ export {
 export { type AlertRulesReport, promtoolAlertRules } from './promtool.js';
 export { REDIS_URL, requireRedis } from './redis.js';
 export { type RedisSentinelHandle, startRedisSentinel } from './redis-sentinel.js';
+export { type S3Peer, startS3 } from './s3.js';
 export {
   createSamlForger,
   type ForgedResponse,
@@ -104,4 +105,3 @@ export {
 export { createTestCertificateAuthority, type TestCertificate, type TestCertificateAuthority } from './test-ca.js';
 export { type TempDir, tempDir } from './tmp.js';
 export { createUserAgent, type Hop, signInThroughForm, type UserAgent } from './user-agent.js';
-export { type S3Peer, startS3 } from './s3.js';
