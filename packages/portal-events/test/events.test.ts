@@ -85,7 +85,8 @@ describe('event schema, version 1', () => {
       }),
       { numRuns: 5000 },
     );
-  });
+    // Generating fc.anything() is the slow part: room for a machine busy with other work.
+  }, 60_000);
 
   it('refuses mutated valid events with a PortalEventsError, never a crash (property)', () => {
     const base = shareEvent() as Record<string, unknown>;
@@ -100,5 +101,5 @@ describe('event schema, version 1', () => {
       }),
       { numRuns: 5000 },
     );
-  });
+  }, 60_000);
 });
