@@ -11,5 +11,6 @@ export {
   type JoinParams,
   type Recording,
 } from './client.js';
+export { groupMeetingId, groupRole } from './groups.js';
 export type { Localized } from './i18n.js';
 export { type RecordingReady, verifyRecordingReady } from './recording-ready.js';
