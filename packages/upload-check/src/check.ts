@@ -1,4 +1,5 @@
-import { open, readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fileTypeFromFile } from 'file-type';
 import sanitize from 'sanitize-filename';
@@ -62,7 +63,31 @@ export function safeFilename(original: string): string | null {
   return stem ? `${stem}.${extension}` : null;
 }
 
-const text = (bytes: Buffer) => !bytes.includes(0) && Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes);
+/** The start of a UTF-8 text without NUL (a character cut at the end of these bytes is not an error). */
+function startsAsText(bytes: Buffer): boolean {
+  if (bytes.includes(0)) return false;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A whole UTF-8 text file without NUL, read as a stream (a 30 MB text is never held whole). */
+async function isText(path: string): Promise<boolean> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of createReadStream(path)) {
+      if ((chunk as Buffer).includes(0)) return false;
+      decoder.decode(chunk as Buffer, { stream: true });
+    }
+    decoder.decode();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function head(path: string, length: number): Promise<Buffer> {
   const handle = await open(path, 'r');
@@ -128,10 +153,11 @@ export async function checkDocument(
   const detected = (await fileTypeFromFile(path))?.ext;
   let kind: string | undefined = detected;
   if (kind === undefined) {
-    const start = await head(path, 4096);
-    const isText = text(start);
-    if (isText && /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(start.toString('utf8'))) kind = 'svg';
-    else if (isText && extension === 'txt') kind = text(await readFile(path)) ? 'text' : undefined;
+    const bytes = await head(path, 4096);
+    const textual = startsAsText(bytes);
+    const start = bytes.toString('utf8');
+    if (textual && /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(start)) kind = 'svg';
+    else if (textual && extension === 'txt') kind = (await isText(path)) ? 'text' : undefined;
   } else if (kind === 'xml' && extension === 'svg') {
     kind = /<svg[\s>]/i.test((await head(path, 4096)).toString('utf8')) ? 'svg' : kind;
   }

@@ -56,6 +56,17 @@ describe('documents for BigBlueButton', () => {
     ).toMatchObject({ ok: true });
   });
 
+  it('takes a long text whose 4096th byte falls inside a character, read as a stream', async () => {
+    const text = `${'a'.repeat(4095)}${'é'.repeat(100_000)}\n`;
+    expect(await checkDocument(file(text), 'long.txt')).toMatchObject({ ok: true, size: Buffer.byteLength(text) });
+    expect(await checkDocument(file(Buffer.concat([Buffer.from(text), Buffer.from([0xff])])), 'bad.txt')).toMatchObject(
+      {
+        ok: false,
+        reason: 'mismatch',
+      },
+    );
+  });
+
   it('refuses a program renamed .pdf, and an image named .docx, saying what it is', async () => {
     const elf = Buffer.concat([Buffer.from('7f454c46020101000000000000000000', 'hex'), Buffer.alloc(64)]);
     const renamed = await checkDocument(file(elf), 'sujet.pdf');
