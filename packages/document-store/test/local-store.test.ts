@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,34 +5,17 @@ import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLocalDocumentStore, TooLargeError } from '../src/index.js';
+import { generated, sha256Of } from './streams.js';
 
 const root = mkdtempSync(join(tmpdir(), 'document-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** `total` bytes in `chunk`-sized pieces, made as they are read (the test never holds them all). */
-function stream(total: number, chunk = 64 * 1024, seed = 7): Readable {
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return this.push(null);
-      const size = Math.min(chunk, total - sent);
-      sent += size;
-      this.push(Buffer.alloc(size, (sent / chunk + seed) % 256));
-    },
-  });
-}
-const sha256Of = async (source: Readable) => {
-  const hash = createHash('sha256');
-  for await (const chunk of source) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-};
-
 describe('local document store', () => {
   it('streams 30,000,000 bytes in and out, the same bytes, named by a random id', async () => {
     const store = await createLocalDocumentStore(join(root, 'a'));
-    const stored = await store.put(stream(30_000_000), { maxBytes: 30_000_000 });
+    const stored = await store.put(generated(30_000_000), { maxBytes: 30_000_000 });
     expect(stored.size).toBe(30_000_000);
-    expect(stored.sha256).toBe(await sha256Of(stream(30_000_000)));
+    expect(stored.sha256).toBe(await sha256Of(generated(30_000_000)));
     const opened = await store.open(stored.id);
     expect(opened?.size).toBe(30_000_000);
     expect(await sha256Of(opened?.stream ?? Readable.from([]))).toBe(stored.sha256);
@@ -42,7 +24,7 @@ describe('local document store', () => {
 
   it('aborts an upload over the limit and leaves nothing on disk', async () => {
     const store = await createLocalDocumentStore(join(root, 'b'));
-    await expect(store.put(stream(30_000_001), { maxBytes: 30_000_000 })).rejects.toBeInstanceOf(TooLargeError);
+    await expect(store.put(generated(30_000_001), { maxBytes: 30_000_000 })).rejects.toBeInstanceOf(TooLargeError);
     const broken = new Readable({
       read() {
         this.destroy(new Error('the browser went away'));
@@ -55,10 +37,10 @@ describe('local document store', () => {
   it('takes several uploads at once, each whole', async () => {
     const store = await createLocalDocumentStore(join(root, 'c'));
     const stored = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => store.put(stream(500_000, 16_384, i), { maxBytes: 1_000_000 })),
+      Array.from({ length: 20 }, (_, i) => store.put(generated(500_000, 16_384, i), { maxBytes: 1_000_000 })),
     );
     expect(new Set(stored.map((s) => s.id)).size).toBe(20);
-    for (const [i, s] of stored.entries()) expect(s.sha256).toBe(await sha256Of(stream(500_000, 16_384, i)));
+    for (const [i, s] of stored.entries()) expect(s.sha256).toBe(await sha256Of(generated(500_000, 16_384, i)));
   });
 
   it('opens and deletes only ids it made: no path traversal', async () => {

@@ -1,27 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type S3Peer, startS3 } from '@apps-education/testkit';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3DocumentStore, type DocumentStore, TooLargeError } from '../src/index.js';
-
-/** `total` bytes made as they are read (the test never holds them all). */
-function stream(total: number, chunk = 64 * 1024): Readable {
-  let sent = 0;
-  return new Readable({
-    read() {
-      if (sent >= total) return this.push(null);
-      const size = Math.min(chunk, total - sent);
-      sent += size;
-      this.push(Buffer.alloc(size, sent % 251));
-    },
-  });
-}
-const sha256Of = async (source: Readable) => {
-  const hash = createHash('sha256');
-  for await (const chunk of source) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-};
+import { generated, sha256Of } from './streams.js';
 
 /** The S3 store against s3rver (S3's API, multipart uploads included). */
 describe('S3 document store', () => {
@@ -50,9 +32,9 @@ describe('S3 document store', () => {
   });
 
   it('streams 30,000,000 bytes up in parts and back, the same bytes', async () => {
-    const stored = await store.put(stream(30_000_000), { maxBytes: 30_000_000 });
+    const stored = await store.put(generated(30_000_000), { maxBytes: 30_000_000 });
     expect(stored.size).toBe(30_000_000);
-    expect(stored.sha256).toBe(await sha256Of(stream(30_000_000)));
+    expect(stored.sha256).toBe(await sha256Of(generated(30_000_000)));
     const opened = await store.open(stored.id);
     expect(opened?.size).toBe(30_000_000);
     expect(await sha256Of(opened?.stream ?? Readable.from([]))).toBe(stored.sha256);
@@ -62,8 +44,8 @@ describe('S3 document store', () => {
   });
 
   it('aborts an upload over the limit, or broken, and leaves no object in the bucket', async () => {
-    await expect(store.put(stream(12_000_000), { maxBytes: 11_000_000 })).rejects.toBeInstanceOf(TooLargeError);
-    await expect(store.put(stream(100_001), { maxBytes: 100_000 })).rejects.toBeInstanceOf(TooLargeError);
+    await expect(store.put(generated(12_000_000), { maxBytes: 11_000_000 })).rejects.toBeInstanceOf(TooLargeError);
+    await expect(store.put(generated(100_001), { maxBytes: 100_000 })).rejects.toBeInstanceOf(TooLargeError);
     let sent = 0;
     const broken = new Readable({
       read() {

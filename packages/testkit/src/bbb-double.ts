@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
 import { SignJWT } from 'jose';
@@ -324,7 +324,6 @@ export interface DocumentServer {
 export async function startDocumentServer(options: {
   files: Readonly<Record<string, Buffer>>;
 }): Promise<DocumentServer> {
-  const { createServer: createHttpsServer } = await import('node:https');
   const dir = await tempDir('documents-');
   const ca = createTestCertificateAuthority(dir.path);
   const cert = ca.issue(['127.0.0.1'], 'documents');

@@ -183,7 +183,10 @@ export interface SamlSettings extends SpSettings {
   readonly mapping: MappingConfig;
 }
 
-export type SettingsResult = { ok: true; settings: SamlSettings } | { ok: false; errors: Localized[] };
+/** A refusal still gives the SP side when it is good: PeerTube's metadata is served before the IdP is set. */
+export type SettingsResult =
+  | { ok: true; settings: SamlSettings }
+  | { ok: false; errors: Localized[]; sp: SpSettings | null };
 
 const text = settingText;
 /** A checkbox as PeerTube stores it: a boolean or its string form; absent means the default. */
@@ -196,8 +199,8 @@ const integer = (value: unknown, fallback: number) => {
 const pem = (value: string, label: string) =>
   new RegExp(`^-----BEGIN ${label}-----[A-Za-z0-9+/=\\s]+-----END ${label}-----$`).test(value);
 
-/** The SP side of the settings alone, or its problems in French and English. */
-export function parseSpSettings(
+/** The SP side of the settings alone, or its problems in French and English (parseSettings includes them). */
+function parseSpSettings(
   raw: Readonly<Record<string, unknown>>,
 ): { ok: true; value: SpSettings } | { ok: false; errors: Localized[] } {
   const errors: Localized[] = [];
@@ -250,7 +253,7 @@ export function parseSettings(raw: Readonly<Record<string, unknown>>): SettingsR
   if (!(skew >= 0 && skew <= 600)) errors.push(t('settings.clockSkew'));
   const mapping = parseMappingSettings(raw, SAML_VOCABULARY);
   if (!mapping.ok) errors.push(...mapping.errors);
-  if (errors.length > 0 || !mapping.ok || !sp.ok) return { ok: false, errors };
+  if (errors.length > 0 || !mapping.ok || !sp.ok) return { ok: false, errors, sp: sp.ok ? sp.value : null };
   return {
     ok: true,
     settings: {

@@ -27,7 +27,7 @@ import {
 import { createSessionStore } from '../adapters/sessions.js';
 import { loadOrCreateSpKey } from '../adapters/sp-keys.js';
 import { type Localized, t } from '../core/i18n.js';
-import { parseSettings, parseSpSettings, type SamlSettings, SETTINGS, type SpSettings } from '../core/settings.js';
+import { parseSettings, type SamlSettings, SETTINGS, type SpSettings } from '../core/settings.js';
 
 /**
  * peertube-plugin-apps-auth-saml2: sign-in to PeerTube through a SAML 2.0 identity provider (Shibboleth,
@@ -145,12 +145,12 @@ export async function register(options: RegisterServerOptions): Promise<void> {
     stopCurrent = null;
     current = null;
     spSide = null;
-    const sp = parseSpSettings(raw);
-    const spKey = sp.ok
-      ? (sp.value.spKey ??
+    const sp = parsed.ok ? parsed.settings : parsed.sp;
+    const spKey = sp
+      ? (sp.spKey ??
         (await loadOrCreateSpKey(peertubeHelpers.plugin.getDataDirectoryPath(), new URL(webserver).hostname)))
       : null;
-    if (sp.ok && spKey) spSide = { settings: sp.value, key: spKey };
+    if (sp && spKey) spSide = { settings: sp, key: spKey };
     if (!parsed.ok || !spKey) {
       for (const error of parsed.ok ? [] : parsed.errors)
         logger.error(`${LOG} settings refused: ${error.en} / ${error.fr}`);
