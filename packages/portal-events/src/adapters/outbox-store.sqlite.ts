@@ -14,6 +14,9 @@ import {
   toClaimed,
   toDeadLetter,
 } from './outbox-store.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
+
+export { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
@@ -33,7 +36,8 @@ CREATE TABLE IF NOT EXISTS ${OUTBOX_TABLE} (
   portal_id TEXT,
   last_error TEXT
 );
-CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due ON ${OUTBOX_TABLE} (status, next_attempt_at);
+DROP INDEX IF EXISTS ${OUTBOX_TABLE}_due;
+CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due_order ON ${OUTBOX_TABLE} (status, next_attempt_at, created_at);
 `;
 
 export interface SqliteOutboxStore extends OutboxStore<never> {
@@ -45,13 +49,27 @@ export interface SqliteOutboxStore extends OutboxStore<never> {
   readonly db: Database.Database;
 }
 
-/** Opens (or creates) a SQLite file for the outbox alone: WAL, and a busy timeout for a second process. */
-export function openSqliteOutboxStore(path: string): SqliteOutboxStore {
+/**
+ * Opens (or creates) a SQLite file for the outbox alone: WAL, a busy timeout for a second process, and the WAL
+ * checkpoints on a thread of their own (`startWalCheckpointer`), stopped by `close()`.
+ */
+export function openSqliteOutboxStore(
+  path: string,
+  options: { onCheckpointError?: (reason: string) => void } = {},
+): SqliteOutboxStore {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
-  return createSqliteOutboxStore(db, { ownsConnection: true });
+  const store = createSqliteOutboxStore(db);
+  const checkpointer = startWalCheckpointer(db, { onError: options.onCheckpointError });
+  return {
+    ...store,
+    async close() {
+      await checkpointer.stop();
+      db.close();
+    },
+  };
 }
 
 /** The outbox in a SQLite database the caller already uses, so that enqueue can join the caller's transactions. */
