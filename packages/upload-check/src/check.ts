@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { fileTypeFromFile } from 'file-type';
+import { fileTypeFromTokenizer } from 'file-type';
 import sanitize from 'sanitize-filename';
+import { fromFile } from 'strtok3';
 import yauzl from 'yauzl';
 import { type Localized, t } from './i18n.js';
 
@@ -150,7 +151,15 @@ export async function checkDocument(
   const { size } = await stat(path);
   if (size === 0) return refuse('empty', 'refused.empty');
   if (size > maxBytes) return refuse('too_large', 'refused.tooLarge', { max: Math.floor(maxBytes / 1_000_000) });
-  const detected = (await fileTypeFromFile(path))?.ext;
+  // file-type's own fromFile loads strtok3 through a runtime import that a bundle (the service package) cannot
+  // follow: the tokenizer is opened here, with a static import.
+  const tokenizer = await fromFile(path);
+  let detected: string | undefined;
+  try {
+    detected = (await fileTypeFromTokenizer(tokenizer))?.ext;
+  } finally {
+    await tokenizer.close();
+  }
   let kind: string | undefined = detected;
   if (kind === undefined) {
     const bytes = await head(path, 4096);
