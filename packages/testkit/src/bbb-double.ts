@@ -1,6 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
@@ -293,12 +299,28 @@ export async function startBbbDouble(options: {
       const token = await new SignJWT({ meeting_id: meetingID, record_id: recordID })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .sign(new TextEncoder().encode(secret));
-      const response = await fetch(callback, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ signed_parameters: token }).toString(),
+      // As bbb-web does: a form POST, to an https callback through the same CA as the documents.
+      const body = new URLSearchParams({ signed_parameters: token }).toString();
+      const callbackStatus = await new Promise<number>((resolve, reject) => {
+        const target = new URL(callback);
+        const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+        const req = send(
+          target,
+          {
+            method: 'POST',
+            ca: options.ca,
+            timeout: 10_000,
+            headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
       });
-      return { recordID, callbackStatus: response.status };
+      return { recordID, callbackStatus };
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ export {
   REPO_ROOT,
   unpackPeerTubePlugin,
 } from './artefacts.js';
+export { startRoundRobin } from './balancer.js';
 export {
   type BbbChecksumAlgorithm,
   type BbbDouble,

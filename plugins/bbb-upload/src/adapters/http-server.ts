@@ -119,7 +119,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     loggerInstance: deps.logger,
     // No per-request lines: a document link holds its signature. The service logs what it decides, with ids only.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Rate limits key on the session, never on a client-supplied X-Forwarded-For.
+    trustProxy: false,
     bodyLimit: 64 * 1024,
     forceCloseConnections: true,
     ...(deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {}),
@@ -197,10 +198,11 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
    * from another site (Sec-Fetch-Site, and Origin when the browser sends it).
    */
   const sameSite = (request: FastifyRequest) => {
+    // A browser's own word first (Fetch Metadata); then Origin, which is "null" under our no-referrer policy.
     const site = request.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+    if (site !== undefined) return site === 'same-origin' || site === 'none';
     const origin = request.headers.origin;
-    return origin === undefined || origin === 'null' ? origin === undefined : origin === base.origin;
+    return origin === undefined || origin === 'null' || origin === base.origin;
   };
   const csrfOk = (request: FastifyRequest, who: Visitor) => {
     if (!who.sessionHash || !sameSite(request)) return false;
@@ -799,9 +801,20 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     return html(reply, 200, pages.guest(who.ctx, room, request.params.code));
   });
 
+  // Guests of one room share a limit: a class behind one school address must all get in, a flood must not reach
+  // BigBlueButton.
+  const guestLimit = {
+    config: {
+      rateLimit: {
+        max: deps.startsPerMinute * 30,
+        timeWindow: 60_000,
+        keyGenerator: (request: FastifyRequest) => `join:${(request.params as { code?: string }).code ?? ''}`,
+      },
+    },
+  };
   app.post<{ Params: { code: string }; Body: Record<string, unknown> }>(
     `${basePath}/join/:code`,
-    startLimit,
+    guestLimit,
     async (request, reply) => {
       const who = await visitor(request);
       if (!sameSite(request)) return forbidden(reply, who.ctx, translate('page.forbidden.csrf')[who.ctx.locale]);

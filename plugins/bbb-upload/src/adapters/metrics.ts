@@ -4,6 +4,9 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
 export function createServiceMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'bbb_upload_' });
+  // Three default gauges are named `..._total`, which promtool refuses (shared/reference/prometheus.md).
+  for (const bad of ['active_handles_total', 'active_requests_total', 'active_resources_total'])
+    registry.removeSingleMetric(`bbb_upload_nodejs_${bad}`);
   return {
     registry,
     uploads: new Counter({

@@ -139,7 +139,7 @@ ${form(ctx, `${base}/documents/${e(doc.id)}/delete`, `<button class="fr-btn fr-b
       `<h1>${e(room.name)}</h1>
 ${view.notice ? alert(view.notice.kind, e(view.notice.text)) : ''}
 <div class="fr-btns-group fr-btns-group--inline-md fr-mb-3w">
-${form(ctx, `${base}/start`, `<button class="fr-btn fr-icon-video-line fr-btn--icon-left" type="submit">${t(ctx, view.running ? 'page.room.join' : 'page.room.start')}</button>`)}
+${form(ctx, `${base}/start`, `<button class="fr-btn" type="submit">${t(ctx, view.running ? 'page.room.join' : 'page.room.start')}</button>`)}
 ${view.running ? form(ctx, `${base}/end`, `<button class="fr-btn fr-btn--secondary" type="submit">${t(ctx, 'page.room.end')}</button>`) : ''}
 </div>
 <section class="fr-mb-4w" aria-labelledby="documents-title">

@@ -13,6 +13,7 @@ import {
   spawnCaptured,
   startBbbDouble,
   startOidcProvider,
+  startRoundRobin,
   type TempDir,
   tempDir,
   type UserAgent,
@@ -26,7 +27,11 @@ export interface ServiceUnderTest {
   readonly idp: OidcProviderHandle;
   readonly bbb: BbbDouble;
   readonly dir: TempDir;
+  /** The first process (the only one without replicas). */
   readonly process: CapturedProcess;
+  readonly processes: readonly CapturedProcess[];
+  /** Requests each replica received through the balancer. */
+  readonly hits: readonly number[];
   /** A fetch that trusts the test CA (the service speaks https: BigBlueButton only fetches https). */
   readonly fetch: typeof fetch;
   /** A browser stand-in signed in as this user (the testkit's users: alice, bob...). */
@@ -42,13 +47,19 @@ export interface ServiceUnderTest {
  * provider and BigBlueButton double (which downloads every document it is given, through that CA).
  */
 export async function startServiceUnderTest(
-  options: { config?: string; env?: Record<string, string> } = {},
+  options: {
+    config?: string;
+    env?: Record<string, string>;
+    laboiteUrl?: string;
+    /** Several processes behind a round-robin balancer that terminates https (they need PostgreSQL and S3). */
+    replicas?: number;
+  } = {},
 ): Promise<ServiceUnderTest> {
   const dir = await tempDir('bbb-upload-');
   const ca = createTestCertificateAuthority(dir.path);
   const certificate = ca.issue(['127.0.0.1', 'localhost']);
+  const replicas = options.replicas ?? 1;
   const port = await freePort();
-  const monitoringPort = await freePort();
   const url = `https://127.0.0.1:${port}`;
   const idp = await startOidcProvider({ loginHint: false });
   idp.addClient({
@@ -58,31 +69,47 @@ export async function startServiceUnderTest(
   });
   const bbb = await startBbbDouble({ ca: ca.cert, allowLoopbackDocuments: true });
   const { bin } = installServicePackage('bbb-upload', dir.path, pluginDir);
-  const configPath = join(dir.path, 'bbb-upload.yml');
-  writeFileSync(
-    configPath,
-    `publicUrl: ${url}
-listen: { host: 127.0.0.1, port: ${port} }
-tls: { certFile: ${certificate.certPath}, keyFile: ${certificate.keyPath} }
+  const processes: CapturedProcess[] = [];
+  const monitoringPorts: number[] = [];
+  const listenPorts: number[] = [];
+  for (let replica = 0; replica < replicas; replica++) {
+    const listenPort = replicas === 1 ? port : await freePort();
+    const monitoringPort = await freePort();
+    listenPorts.push(listenPort);
+    monitoringPorts.push(monitoringPort);
+    const configPath = join(dir.path, `bbb-upload-${replica}.yml`);
+    writeFileSync(
+      configPath,
+      `publicUrl: ${url}
+listen: { host: 127.0.0.1, port: ${listenPort} }
+${replicas === 1 ? `tls: { certFile: ${certificate.certPath}, keyFile: ${certificate.keyPath} }` : ''}
 monitoring: { listen: { host: 127.0.0.1, port: ${monitoringPort} } }
 oidc: { issuer: "${idp.issuer}", clientId: bbb-upload, clientSecret: bbb-upload-secret }
 bbb: { url: "${bbb.url}", secret: "${bbb.secret}" }
-database: { type: sqlite, path: ${join(dir.path, 'state.db')} }
-storage: { type: local, dir: ${join(dir.path, 'documents')} }
 unsafe: { allowHttpIssuer: true }
-${options.config ?? ''}`,
-  );
-  const child = spawnCaptured(process.execPath, [bin['bbb-upload'] ?? ''], {
-    cwd: dir.path,
-    env: {
-      BBB_UPLOAD_CONFIG: configPath,
-      BBB_UPLOAD_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
-      // The service trusts the test CA for its own calls (the IdP is http here; BigBlueButton too).
-      NODE_EXTRA_CA_CERTS: ca.certPath,
-      ...options.env,
-    },
-  });
-  await child.waitFor('bbb-upload listening', 30_000);
+${options.laboiteUrl ? `laboite: { url: "${options.laboiteUrl}" }\n` : ''}${
+  options.config ??
+  `database: { type: sqlite, path: ${join(dir.path, 'state.db')} }\nstorage: { type: local, dir: ${join(dir.path, 'documents')} }\n`
+}`,
+    );
+    const child = spawnCaptured(process.execPath, [bin['bbb-upload'] ?? ''], {
+      cwd: dir.path,
+      env: {
+        BBB_UPLOAD_CONFIG: configPath,
+        BBB_UPLOAD_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+        NODE_EXTRA_CA_CERTS: ca.certPath,
+        ...(options.laboiteUrl ? { BBB_UPLOAD_LABOITE_API_KEY: 'test-api-key' } : {}),
+        ...options.env,
+      },
+    });
+    processes.push(child);
+    await child.waitFor('bbb-upload listening', 30_000);
+  }
+  const balancer =
+    replicas > 1
+      ? await startRoundRobin(port, listenPorts, { tls: { cert: certificate.cert, key: certificate.key } })
+      : null;
+  const child = processes[0] as CapturedProcess;
   const { Agent, fetch: undiciFetch } = await import('undici');
   const dispatcher = new Agent({ connect: { ca: ca.cert } });
   const trusting = ((input: string | URL, init?: RequestInit) =>
@@ -92,7 +119,9 @@ ${options.config ?? ''}`,
     )) as unknown as typeof fetch;
   return {
     url,
-    monitoringUrl: `http://127.0.0.1:${monitoringPort}`,
+    monitoringUrl: `http://127.0.0.1:${monitoringPorts[0]}`,
+    processes,
+    hits: balancer?.hits ?? [],
     idp,
     bbb,
     dir,
@@ -118,8 +147,11 @@ ${options.config ?? ''}`,
       return token;
     },
     async close() {
-      child.child.kill('SIGTERM');
-      await child.exited;
+      balancer?.close();
+      for (const running of processes) {
+        running.child.kill('SIGTERM');
+        await running.exited;
+      }
       await bbb.close();
       await idp.close();
       await dispatcher.close();
