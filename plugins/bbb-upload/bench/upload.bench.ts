@@ -96,7 +96,9 @@ try {
   await alice.request(`${service.url}${room}/start`, { form: { _csrf: token } });
   const meeting = [...service.bbb.meetings.values()].find((m) => m.name === 'Bench');
   const link = meeting?.documents[0]?.url ?? '';
-  const stored = join(storage, (await import('node:fs')).readdirSync(storage)[0] ?? '');
+  // The stored file behind that link: the one of the 30 MB document's size.
+  const { readdirSync, statSync } = await import('node:fs');
+  const stored = join(storage, readdirSync(storage).find((f) => statSync(join(storage, f)).size === big.length) ?? '');
   const reads: number[] = [];
   const downloads: number[] = [];
   for (let round = 0; round < 5; round++) {
