@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -20,6 +21,25 @@ describe('local document store', () => {
     expect(opened?.size).toBe(30_000_000);
     expect(await sha256Of(opened?.stream ?? Readable.from([]))).toBe(stored.sha256);
     expect(readdirSync(join(root, 'a'))).toEqual([stored.id]);
+  });
+
+  it('moves a checked upload into place (the same inode: no second copy) and refuses one over the limit', async () => {
+    const store = await createLocalDocumentStore(join(root, 'moved'));
+    const incoming = join(root, 'moved.incoming');
+    mkdirSync(incoming, { recursive: true });
+    const upload = join(incoming, 'upload-1');
+    writeFileSync(upload, 'Consignes du devoir.\n');
+    const inode = statSync(upload).ino;
+    const stored = await store.putFile(upload, { maxBytes: 1_000 });
+    expect(stored.size).toBe(21);
+    expect(statSync(store.path(stored.id)).ino).toBe(inode);
+    expect(existsSync(upload)).toBe(false);
+    expect(stored.sha256).toBe(createHash('sha256').update('Consignes du devoir.\n').digest('hex'));
+    const big = join(incoming, 'upload-2');
+    writeFileSync(big, Buffer.alloc(1_001));
+    await expect(store.putFile(big, { maxBytes: 1_000 })).rejects.toBeInstanceOf(TooLargeError);
+    expect(existsSync(big)).toBe(false);
+    expect(readdirSync(join(root, 'moved'))).toEqual([stored.id]);
   });
 
   it('aborts an upload over the limit and leaves nothing on disk', async () => {

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { type S3Peer, startS3 } from '@apps-education/testkit';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,6 +60,21 @@ describe('S3 document store', () => {
     });
     await expect(store.put(broken, { maxBytes: 30_000_000 })).rejects.toThrow('the browser went away');
     expect(await objects()).toEqual([]);
+  });
+
+  it('streams a checked upload up and removes the local file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3-putfile-'));
+    try {
+      const upload = join(dir, 'upload');
+      writeFileSync(upload, 'Fiche de révision.\n');
+      const stored = await store.putFile(upload, { maxBytes: 1_000 });
+      expect(existsSync(upload)).toBe(false);
+      expect(await objects()).toContain(`documents/${stored.id}`);
+      const opened = await store.open(stored.id);
+      expect(await text(opened?.stream ?? Readable.from([]))).toBe('Fiche de révision.\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('opens and deletes only ids it made', async () => {

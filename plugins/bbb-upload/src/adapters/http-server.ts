@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -626,7 +626,8 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
             return refuse(503, `antivirus_${scan.reason}`, scan.message[locale]);
           }
         }
-        const stored = await deps.documents.put(createReadStream(temp), { maxBytes: deps.maxBytes });
+        // The checked file itself goes into the store (moved beside a local store, streamed up to S3).
+        const stored = await deps.documents.putFile(temp, { maxBytes: deps.maxBytes });
         const document = await repo.addDocument(
           room.id,
           { storageId: stored.id, filename: checked.filename, size: stored.size, sha256: stored.sha256 },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -110,7 +110,11 @@ export async function startService(
     registry: metrics.registry,
     logger,
   };
-  const tempDir = mkdtempSync(join(tmpdir(), 'bbb-upload-'));
+  // Uploads are written and checked beside a local store (same file system: the checked file is moved in, not
+  // copied), in the system's temporary folder otherwise.
+  const incoming = config.storage.type === 'local' ? `${config.storage.dir.replace(/\/+$/, '')}.incoming` : tmpdir();
+  mkdirSync(incoming, { recursive: true, mode: 0o700 });
+  const tempDir = mkdtempSync(join(incoming, 'bbb-upload-'));
   const app = await buildHttpServer({
     publicUrl: config.publicUrl,
     repository,
