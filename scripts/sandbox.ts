@@ -4,16 +4,27 @@
  * small CAS-protected demo page; delivers a first notification through portal-events, and prints the URLs and test
  * accounts. Stops cleanly on Ctrl-C. Later plugins add their services here.
  *
+ * bbb-upload runs too (https with the sandbox's own certificate authority, in .sandbox/bbb-ca: BigBlueButton only
+ * downloads documents over https) against the BigBlueButton API double, which downloads every document as bbb-web.
+ *
  * Ports: SANDBOX_IDP_PORT (8180), SANDBOX_PORTAL_PORT (8190), SANDBOX_CAS_PORT (8200), SANDBOX_CAS_MONITORING_PORT
- * (8201: the bridge's /readyz and /metrics), SANDBOX_DEMO_PORT (8210);
- * 0 picks free ones.
+ * (8201: the bridge's /readyz and /metrics), SANDBOX_DEMO_PORT (8210), SANDBOX_BBB_UPLOAD_PORT (8220),
+ * SANDBOX_BBB_UPLOAD_MONITORING_PORT (8221); 0 picks free ones.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { createDeliveryWorker, createLaboiteClient, createOutbox } from '@apps-education/portal-events';
 import { openSqliteOutboxStore } from '@apps-education/portal-events/sqlite';
-import { freePort, startLaboiteDouble, startOidcProvider, TEST_USERS } from '@apps-education/testkit';
+import {
+  createTestCertificateAuthority,
+  freePort,
+  startBbbDouble,
+  startLaboiteDouble,
+  startOidcProvider,
+  TEST_USERS,
+} from '@apps-education/testkit';
+import { parseConfig as parseBbbUploadConfig, startService as startBbbUpload } from 'bbb-upload';
 import { parseConfig, startBridge } from 'keycloak-cas-bridge';
 
 const port = (name: string, fallback: number) => {
@@ -111,6 +122,43 @@ const demo = createServer(async (req, res) => {
 });
 await new Promise<void>((resolve) => demo.listen(demoPort, '127.0.0.1', resolve));
 
+// bbb-upload: rooms prepared with their documents, in front of the BigBlueButton double.
+const bbbUploadPort = port('SANDBOX_BBB_UPLOAD_PORT', 8220) || (await freePort());
+const bbbUploadMonitoringPort = port('SANDBOX_BBB_UPLOAD_MONITORING_PORT', 8221);
+const bbbUploadUrl = `https://127.0.0.1:${bbbUploadPort}`;
+const caDir = join(stateDir, 'bbb-ca');
+mkdirSync(caDir, { recursive: true });
+const ca = createTestCertificateAuthority(caDir);
+const certificate = ca.issue(['127.0.0.1', 'localhost'], 'bbb-upload');
+const bbb = await startBbbDouble({ ca: ca.cert, allowLoopbackDocuments: true });
+idp.addClient({
+  client_id: 'bbb-upload',
+  client_secret: 'bbb-upload-secret',
+  redirect_uris: [`${bbbUploadUrl}/oidc/callback`],
+});
+const bbbUpload = await startBbbUpload(
+  parseBbbUploadConfig(
+    {
+      publicUrl: bbbUploadUrl,
+      listen: { host: '127.0.0.1', port: bbbUploadPort },
+      tls: { certFile: certificate.certPath, keyFile: certificate.keyPath },
+      oidc: { issuer: idp.issuer, clientId: 'bbb-upload', clientSecret: 'bbb-upload-secret' },
+      bbb: { url: bbb.url },
+      database: { type: 'sqlite', path: join(stateDir, 'bbb-upload.db') },
+      storage: { type: 'local', dir: join(stateDir, 'bbb-upload-documents') },
+      laboite: { url: portal.url },
+      monitoring: { listen: { host: '127.0.0.1', port: bbbUploadMonitoringPort } },
+      unsafe: { allowHttpIssuer: true },
+    },
+    {
+      BBB_UPLOAD_SECRET: 'sandbox-secret-0123456789abcdef0123456789abcdef',
+      BBB_UPLOAD_BBB_SECRET: bbb.secret,
+      BBB_UPLOAD_LABOITE_API_KEY: apiKey,
+    },
+  ),
+  { logLevel: 'warn' },
+);
+
 const store = openSqliteOutboxStore(join(stateDir, 'portal-events.db'));
 const worker = createDeliveryWorker({
   store,
@@ -150,6 +198,12 @@ ${accounts}
     CAS server: ${casUrl}   (login: ${casUrl}/login; /readyz and /metrics: ${cas.monitoringAddress})
     demo page protected by CAS: ${demoUrl}
 
+  bbb-upload (rooms prepared with their documents; SQLite, local storage)
+    rooms:      ${bbbUploadUrl}/rooms   (https from the sandbox's own authority: accept it, or import ${ca.certPath})
+    group visio: ${bbbUploadUrl}/groups/grpMathsXXXXXXXXX?name=Maths%204e%20B   (alice: moderator, bob: viewer)
+    monitoring: ${bbbUpload.monitoringAddress}   (/readyz, /metrics)
+    BigBlueButton double: ${bbb.url}   (it downloads every document it is given; after Start you land on its join address)
+
   LaBoite double (portal)
     received notifications: ${portal.url}/
     API:        POST ${portal.url}/api/notifications   X-API-KEY: ${apiKey}
@@ -165,6 +219,8 @@ const stop = async () => {
   await store.close();
   demo.close();
   await cas.stop();
+  await bbbUpload.stop();
+  await bbb.close();
   await Promise.all([idp.close(), portal.close()]);
   console.log('Sandbox stopped / Bac à sable arrêté');
   process.exit(0);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createUserAgent, spawnCaptured } from '@apps-education/testkit';
 import { expect, it } from 'vitest';
@@ -13,6 +14,8 @@ it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops 
       SANDBOX_CAS_PORT: '0',
       SANDBOX_CAS_MONITORING_PORT: '0',
       SANDBOX_DEMO_PORT: '0',
+      SANDBOX_BBB_UPLOAD_PORT: '0',
+      SANDBOX_BBB_UPLOAD_MONITORING_PORT: '0',
     },
   });
   try {
@@ -54,6 +57,17 @@ it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops 
     const withTicket = back.at(-1)?.location ?? '';
     expect(withTicket).toMatch(/\?ticket=ST-/);
     expect((await agent.request(withTicket)).body).toContain('<strong>alice</strong>');
+    // bbb-upload answers on https with the sandbox's authority, and its monitoring says it is ready.
+    const rooms = /rooms:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const caPath = /import (\S+ca\.crt)\)/.exec(output)?.[1] ?? '';
+    const { Agent, fetch: undiciFetch } = await import('undici');
+    const dispatcher = new Agent({ connect: { ca: readFileSync(caPath, 'utf8') } });
+    const home = await undiciFetch(rooms.replace(/\/rooms$/, '/'), { dispatcher });
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('Salles de visio');
+    await dispatcher.close();
+    const monitoring = /monitoring: (\S+)/.exec(output)?.[1] ?? '';
+    expect(await (await fetch(`${monitoring}/readyz`)).json()).toMatchObject({ ready: true });
   } finally {
     sandbox.child.kill('SIGINT');
   }

@@ -49,12 +49,12 @@ function dsfrDist(): string {
 /** Wires the configuration to the adapters and starts listening. Logs are JSON (pino), ids only, no secret. */
 export async function startService(
   config: ServiceConfig,
-  options: { logger?: pino.Logger } = {},
+  options: { logger?: pino.Logger; logLevel?: string } = {},
 ): Promise<RunningService> {
   const logger =
     options.logger ??
     pino({
-      level: process.env.LOG_LEVEL ?? 'info',
+      level: options.logLevel ?? process.env.LOG_LEVEL ?? 'info',
       redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'req.query.sig'], remove: true },
     });
   const database =
