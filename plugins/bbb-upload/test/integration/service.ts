@@ -20,6 +20,8 @@ import {
 } from '@apps-education/testkit';
 
 const pluginDir = fileURLToPath(new URL('../..', import.meta.url));
+/** The service's BBB_UPLOAD_SECRET in these tests (its document links are signed with it). */
+export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
 export interface ServiceUnderTest {
   readonly url: string;
@@ -96,7 +98,7 @@ ${options.laboiteUrl ? `laboite: { url: "${options.laboiteUrl}" }\n` : ''}${
       cwd: dir.path,
       env: {
         BBB_UPLOAD_CONFIG: configPath,
-        BBB_UPLOAD_SECRET: 'test-secret-0123456789abcdef0123456789abcdef',
+        BBB_UPLOAD_SECRET: TEST_SECRET,
         NODE_EXTRA_CA_CERTS: ca.certPath,
         ...(options.laboiteUrl ? { BBB_UPLOAD_LABOITE_API_KEY: 'test-api-key' } : {}),
         ...options.env,
