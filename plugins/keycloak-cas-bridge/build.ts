@@ -2,22 +2,19 @@
  * `pnpm build`: the service package (one ES module, better-sqlite3 as its only dependency) with DSFR and examples,
  * the Prometheus alert rules and the Grafana dashboard.
  */
-import { cpSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildService, copyArtefact, writeArtefact } from '@apps-education/build';
+import { buildService, copyArtefact, stageStaticWithDsfr, writeArtefact } from '@apps-education/build';
 import { buildDashboard } from './grafana/dashboard.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const outDir = process.env.ARTEFACTS_DIR ?? join(here, 'dist');
-// DSFR's CSS, fonts and icons travel inside the package, beside the bridge's own static files.
-const dsfr = join(dirname(createRequire(import.meta.url).resolve('@gouvfr/dsfr/package.json')), 'dist');
-const staging = join(here, 'dist', 'static-with-dsfr');
-mkdirSync(staging, { recursive: true });
-cpSync(join(here, 'static'), staging, { recursive: true });
-for (const part of ['dsfr.min.css', 'fonts', 'icons'])
-  cpSync(join(dsfr, part), join(staging, 'dsfr', part), { recursive: true });
+// DSFR's CSS, fonts and icons travel inside the package, beside the service's own static files.
+const staging = stageStaticWithDsfr(
+  here,
+  join(dirname(createRequire(import.meta.url).resolve('@gouvfr/dsfr/package.json')), 'dist'),
+);
 const pkg = createRequire(import.meta.url)('./package.json') as { dependencies: Record<string, string> };
 const artefact = await buildService({
   serviceDir: here,

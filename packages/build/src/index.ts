@@ -181,6 +181,21 @@ export async function buildService(options: ServiceBuild): Promise<Artefact> {
 }
 
 /** Copies a file artefact (a Grafana dashboard, alert rules) into outDir. */
+/**
+ * A service's static files with DSFR's CSS, fonts and icons beside them (in `dsfr/`), staged in dist/ for
+ * `buildService`'s `extraFiles`: the pages of the package need nothing from a CDN. `dsfrDist` is DSFR's dist/ as the
+ * service resolves it.
+ */
+export function stageStaticWithDsfr(serviceDir: string, dsfrDist: string): string {
+  const staging = join(resolve(serviceDir), 'dist', 'static-with-dsfr');
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  cpSync(join(resolve(serviceDir), 'static'), staging, { recursive: true });
+  for (const part of ['dsfr.min.css', 'fonts', 'icons'])
+    cpSync(join(dsfrDist, part), join(staging, 'dsfr', part), { recursive: true });
+  return staging;
+}
+
 export function copyArtefact(kind: Artefact['kind'], source: string, outDir: string): Artefact {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, basename(source));

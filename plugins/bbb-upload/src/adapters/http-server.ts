@@ -15,6 +15,7 @@ import {
 } from '@apps-education/bbb-client';
 import type { DocumentStore } from '@apps-education/document-store';
 import { createLoginFlow, type IdentityProvider, LoginError } from '@apps-education/oidc-login';
+import { localeOf, type MonitoringDeps, registerGuardedMonitoring } from '@apps-education/service-kit';
 import type { SignedLinks } from '@apps-education/signed-links';
 import { checkDocument } from '@apps-education/upload-check';
 import fastifyCookie from '@fastify/cookie';
@@ -42,8 +43,7 @@ import {
   roomMeetingId,
 } from '../core/rooms.js';
 import type { ServiceMetrics } from './metrics.js';
-import { type MonitoringDeps, registerGuardedMonitoring } from './monitoring.js';
-import { localeOf, type PageContext, pages } from './pages.js';
+import { type PageContext, pages } from './pages.js';
 import type { Repository, Session } from './repository.js';
 
 export interface HttpServerDeps {

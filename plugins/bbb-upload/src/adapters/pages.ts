@@ -7,11 +7,6 @@ import type { Room, RoomDocument } from '../core/rooms.js';
  * Every value inserted is escaped. Forms work without JavaScript except the upload, which also takes the keyboard
  * (a file input and a button); checked by axe-core in a browser test.
  */
-export function localeOf(acceptLanguage: string | undefined): Locale {
-  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'fr';
-}
-
 export interface PageContext {
   readonly locale: Locale;
   readonly basePath: string;

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CHECKSUM_ALGORITHMS } from '@apps-education/bbb-client';
-import { parse as parseYaml } from 'yaml';
+import { readYamlFile } from '@apps-education/service-kit';
 import { z } from 'zod';
 import { ServiceError } from '../core/errors.js';
 
@@ -210,21 +209,7 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
 }
 
 export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ServiceError('INVALID_CONFIG', [
-      `cannot read ${path}: ${error instanceof Error ? error.message : error}`,
-    ]);
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(text);
-  } catch (error) {
-    throw new ServiceError('INVALID_CONFIG', [
-      `${path}: ${error instanceof Error ? error.message.split('\n')[0] : 'unreadable YAML'}`,
-    ]);
-  }
-  return parseConfig(document, env);
+  const read = readYamlFile(path);
+  if (!read.ok) throw new ServiceError('INVALID_CONFIG', [read.problem]);
+  return parseConfig(read.document, env);
 }

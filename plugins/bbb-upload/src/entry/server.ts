@@ -9,13 +9,13 @@ import { createBbbClient } from '@apps-education/bbb-client';
 import { createLocalDocumentStore, createS3DocumentStore, type DocumentStore } from '@apps-education/document-store';
 import { createIdentityProvider } from '@apps-education/oidc-login';
 import { createDeliveryWorker, createLaboiteClient, type DeliveryWorker } from '@apps-education/portal-events';
+import { buildMonitoringServer, type MonitoringDeps } from '@apps-education/service-kit';
 import { createSignedLinks } from '@apps-education/signed-links';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { openPostgresDatabase, openSqliteDatabase, type ServiceDatabase } from '../adapters/database.js';
 import { buildHttpServer } from '../adapters/http-server.js';
 import { createServiceMetrics } from '../adapters/metrics.js';
-import { buildMonitoringServer, type MonitoringDeps } from '../adapters/monitoring.js';
 import { createRepository } from '../adapters/repository.js';
 import type { ServiceConfig } from './config.js';
 

@@ -5,10 +5,7 @@ import { type Locale, type MessageKey, translate } from '../core/i18n.js';
  * The bridge's pages, in the French state's design system (DSFR) as the ministry's own services are, in French or
  * English after Accept-Language. Every value inserted is escaped. Checked by axe-core in a browser test.
  */
-export function localeOf(acceptLanguage: string | undefined): Locale {
-  const first = (acceptLanguage ?? '').split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'fr';
-}
+export { localeOf } from '@apps-education/service-kit';
 
 export interface PageContext {
   readonly locale: Locale;

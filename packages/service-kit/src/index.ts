@@ -1,0 +1,3 @@
+export { readYamlFile } from './config-file.js';
+export { localeOf } from './locale.js';
+export { buildMonitoringServer, type MonitoringDeps, registerGuardedMonitoring } from './monitoring.js';
