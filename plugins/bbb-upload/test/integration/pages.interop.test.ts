@@ -90,7 +90,8 @@ describe('bbb-upload pages in a browser', () => {
     await page.waitForURL(roomUrl);
     await page.waitForSelector('table >> text=consignes.txt');
     await check(page, 'room-documents');
-    await page.getByRole('button', { name: 'Afficher consignes.txt en premier' }).click();
+    await page.getByRole('button', { name: 'Afficher consignes.txt en premier' }).focus();
+    await page.keyboard.press('Enter');
     await page.waitForSelector('text=consignes.txt >> xpath=.. >> .fr-badge');
     await page.getByRole('button', { name: 'Démarrer la visio' }).focus();
     const [joined] = await Promise.all([page.waitForRequest(/\/api\/join\?/), page.keyboard.press('Enter')]);
