@@ -23,7 +23,7 @@ describe('managing a room: co-owners, settings, order, ending, signing out, limi
     agent.request(`${service.url}${path}`, { method: 'POST', form: { _csrf: token, ...form } });
 
   beforeAll(async () => {
-    service = await startServiceUnderTest({ config: 'limits: { uploadsPerMinute: 6, startsPerMinute: 20 }\n' });
+    service = await startServiceUnderTest({ config: 'limits: { uploadsPerMinute: 6, startsPerMinute: 4 }\n' });
     alice = await service.signIn('alice');
     const token = /name="_csrf" value="([^"]+)"/.exec((await alice.request(`${service.url}/rooms`)).body)?.[1] ?? '';
     const created = await post(alice, '/rooms', { name: 'Anglais 4e' }, token);
@@ -122,6 +122,19 @@ describe('managing a room: co-owners, settings, order, ending, signing out, limi
     const logs = service.process.output();
     for (const personal of ['alice', 'bob', 'Anglais', 'a.pdf', 'Welcome', 'Alice'])
       expect(logs, personal).not.toContain(personal);
+  });
+
+  it('limits meeting starts per person and minute (the fifth start within the minute is refused)', async () => {
+    const token = /name="_csrf" value="([^"]+)"/.exec((await alice.request(`${service.url}/rooms`)).body)?.[1] ?? '';
+    const created = await post(alice, '/rooms', { name: 'Limite' }, token);
+    const path = new URL(created.location ?? '', service.url).pathname;
+    const roomToken = await service.csrf(alice, path);
+    // Two starts so far in this file (settings, erasure): two more pass, the fifth is refused in words.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post(alice, `${path}/start`, {}, roomToken)).status);
+    expect(statuses).toEqual([303, 303, 429]);
+    const refused = await post(alice, `${path}/start`, {}, roomToken);
+    expect(refused.body).toContain('Trop de demandes');
   });
 
   it('signs out: the session ends on the server, not only in the browser', async () => {
