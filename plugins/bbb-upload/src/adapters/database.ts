@@ -113,7 +113,10 @@ const unavailable = (error: unknown) =>
 
 /**
  * SQLite (one process): one connection, and every unit of work in turn (a queue), so that a transaction that awaits
- * (the outbox, the caller's own steps) never sees another request's statements on its connection.
+ * (the outbox, the caller's own steps) never sees another request's statements on its connection. A unit of work
+ * awaits only its own queries, which better-sqlite3 runs synchronously: it ends within one turn of the event loop,
+ * so the outbox's delivery worker (timers and sockets, on the same connection) never runs inside it. No network call
+ * belongs in a transaction (the repository makes none).
  */
 export async function openSqliteDatabase(path: string): Promise<ServiceDatabase> {
   const db = new Database(path);
