@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createTestDatabase, type S3Peer, startS3, type TestDatabase } from '@apps-education/testkit';
+import {
+  createTestDatabase,
+  type LaboiteDouble,
+  type S3Peer,
+  startLaboiteDouble,
+  startS3,
+  type TestDatabase,
+  waitFor,
+} from '@apps-education/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServiceUnderTest, startServiceUnderTest } from './service.js';
 
@@ -13,12 +21,15 @@ describe('two bbb-upload processes on PostgreSQL and S3 behind a balancer', () =
   let database: TestDatabase;
   let s3: S3Peer;
   let service: ServiceUnderTest;
+  let portal: LaboiteDouble;
 
   beforeAll(async () => {
     database = await createTestDatabase('bbbupload');
     s3 = await startS3({ bucket: 'bbb-documents' });
+    portal = await startLaboiteDouble();
     service = await startServiceUnderTest({
       replicas: 2,
+      laboiteUrl: portal.url,
       config: `database: { type: postgres, url: "${database.url}" }\nstorage: { type: s3, bucket: ${s3.bucket}, endpoint: "${s3.endpoint}", region: ${s3.region}, forcePathStyle: true }\n`,
       env: {
         BBB_UPLOAD_S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
@@ -30,6 +41,7 @@ describe('two bbb-upload processes on PostgreSQL and S3 behind a balancer', () =
     if (process.env.BBB_UPLOAD_TEST_LOG) for (const p of service?.processes ?? []) console.log(p.output());
     await service?.close();
     await s3?.close();
+    await portal?.close();
     await database?.drop();
   });
 
@@ -57,5 +69,17 @@ describe('two bbb-upload processes on PostgreSQL and S3 behind a balancer', () =
     expect(meeting?.documents[0]?.reads).toEqual([expected, expected]);
     const after = service.hits.map((n, i) => n - (before[i] ?? 0));
     expect(after.every((n) => n >= 1)).toBe(true);
+  });
+
+  it("tells the portal group once when its visio starts, from the PostgreSQL outbox that both processes' workers read", async () => {
+    const bob = await service.signIn('bob');
+    const link = `${service.url}/groups/grpMathsXXXXXXXXX?name=${encodeURIComponent('Maths 4e B')}`;
+    // Two clicks, one through each process: one meeting, one event.
+    expect((await bob.request(link)).status).toBe(303);
+    expect((await bob.request(link)).status).toBe(303);
+    await waitFor(() => portal.received.length >= 1, 'meeting.started at the portal', { timeoutMs: 15_000 });
+    // Both workers poll every second: a second delivery would have come by now.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(portal.received.map((n) => n.groupIds)).toEqual([['grpMathsXXXXXXXXX']]);
   });
 });
