@@ -23,8 +23,9 @@ const t = (ctx: PageContext, key: MessageKey, values: Record<string, string | nu
 const e = escapeHtml;
 
 function layout(ctx: PageContext, title: string, main: string, options: { script?: string } = {}): string {
+  // Below the header, not in DSFR's header tools: those hide on a phone behind a menu this service has no need of.
   const account = ctx.user
-    ? `<div class="fr-header__tools"><div class="fr-header__tools-links"><p class="fr-mb-0">${e(ctx.user.displayName)}</p>${form(ctx, `${ctx.basePath}/logout`, `<button class="fr-btn fr-btn--tertiary-no-outline fr-btn--sm" type="submit">${t(ctx, 'page.logout')}</button>`)}</div></div>`
+    ? `<div class="fr-container account"><p class="fr-mb-0">${e(ctx.user.displayName)}</p>${form(ctx, `${ctx.basePath}/logout`, `<button class="fr-btn fr-btn--tertiary-no-outline fr-btn--sm" type="submit">${t(ctx, 'page.logout')}</button>`)}</div>`
     : '';
   return `<!doctype html>
 <html lang="${ctx.locale}" data-fr-scheme="system">
@@ -38,7 +39,8 @@ function layout(ctx: PageContext, title: string, main: string, options: { script
 </head>
 <body>
 <div class="fr-skiplinks"><nav class="fr-container" aria-label="${t(ctx, 'page.skip')}"><ul class="fr-skiplinks__list"><li><a class="fr-link" href="#contenu">${t(ctx, 'page.skip')}</a></li></ul></nav></div>
-<header role="banner" class="fr-header"><div class="fr-header__body"><div class="fr-container"><div class="fr-header__body-row"><div class="fr-header__brand"><div class="fr-header__brand-top"><div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div></div><div class="fr-header__service"><a href="${ctx.basePath}/rooms"><p class="fr-header__service-title">${t(ctx, 'page.brand')}</p></a></div></div>${account}</div></div></div></header>
+<header role="banner" class="fr-header"><div class="fr-header__body"><div class="fr-container"><div class="fr-header__body-row"><div class="fr-header__brand"><div class="fr-header__brand-top"><div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div></div><div class="fr-header__service"><a href="${ctx.basePath}/rooms"><p class="fr-header__service-title">${t(ctx, 'page.brand')}</p></a></div></div></div></div></div></header>
+${account}
 <main role="main" id="contenu" class="fr-container fr-my-4w" tabindex="-1">
 ${main}
 </main>
