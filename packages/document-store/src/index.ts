@@ -97,7 +97,7 @@ export async function createLocalDocumentStore(dir: string): Promise<LocalDocume
       try {
         await rename(path, fileOf(id));
       } catch (error) {
-        // Another file system: copied as any upload, then the caller's file removed.
+        // Another file system: copied like an upload from a stream, then the caller's file removed.
         if ((error as { code?: string }).code !== 'EXDEV') throw error;
         try {
           return await store.put(createReadStream(path), { maxBytes });

@@ -34,6 +34,22 @@ outboxScenarios('PostgreSQL', async () => {
   };
 });
 
+/**
+ * The outbox table's statistics as PostgreSQL counts them for this (single-connection) pool: its own queries'
+ * counters are flushed first (a forced flush happens when a transaction ends).
+ */
+async function outboxStatistics(pool: pg.Pool): Promise<{ seqScans: number; pagesRead: number }> {
+  await pool.query('SELECT pg_stat_force_next_flush()');
+  await pool.query('SELECT 1');
+  const result = await pool.query<{ seq: string; heap: string; idx: string }>(
+    `SELECT t.seq_scan AS seq, io.heap_blks_hit + io.heap_blks_read AS heap, io.idx_blks_hit + io.idx_blks_read AS idx
+     FROM pg_stat_user_tables t JOIN pg_statio_user_tables io USING (relid)
+     WHERE t.relname = 'portal_events_outbox'`,
+  );
+  const row = result.rows[0];
+  return { seqScans: Number(row?.seq), pagesRead: Number(row?.heap) + Number(row?.idx) };
+}
+
 describe("PostgreSQL outbox with several workers and the caller's transactions", () => {
   let database: TestDatabase;
   let portal: LaboiteDouble;
@@ -137,14 +153,7 @@ describe("PostgreSQL outbox with several workers and the caller's transactions",
        FROM generate_series(1, 50000) g`,
     );
     await single.query('ANALYZE portal_events_outbox');
-    const seqScans = async () => {
-      await single.query('SELECT pg_stat_force_next_flush()');
-      await single.query('SELECT 1'); // ends a transaction: the forced flush happens
-      const result = await single.query<{ n: string }>(
-        `SELECT seq_scan AS n FROM pg_stat_user_tables WHERE relname = 'portal_events_outbox'`,
-      );
-      return Number(result.rows[0]?.n);
-    };
+    const seqScans = async () => (await outboxStatistics(single)).seqScans;
     const before = await seqScans();
     const stats = await store.stats();
     expect(stats.dead).toBeGreaterThanOrEqual(100);
@@ -167,15 +176,7 @@ describe("PostgreSQL outbox with several workers and the caller's transactions",
          '{"target":{"kind":"user","username":"alice"}}', 'pending', g, g
        FROM generate_series(1, 20000) g`,
     );
-    const pagesRead = async () => {
-      await single.query('SELECT pg_stat_force_next_flush()');
-      await single.query('SELECT 1');
-      const result = await single.query<{ heap: string; idx: string }>(
-        `SELECT heap_blks_hit + heap_blks_read AS heap, idx_blks_hit + idx_blks_read AS idx
-         FROM pg_statio_user_tables WHERE relname = 'portal_events_outbox'`,
-      );
-      return Number(result.rows[0]?.heap) + Number(result.rows[0]?.idx);
-    };
+    const pagesRead = async () => (await outboxStatistics(single)).pagesRead;
     const tablePages = Number(
       (await single.query<{ n: string }>(`SELECT pg_relation_size('portal_events_outbox') / 8192 AS n`)).rows[0]?.n,
     );

@@ -21,3 +21,8 @@ export function readYamlFile(path: string): { ok: true; document: unknown } | { 
     };
   }
 }
+
+/** A schema's problems as the administrator reads them, one line each: `oidc.issuer: Invalid URL`. */
+export function problemLines(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string[] {
+  return issues.map((i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`);
+}

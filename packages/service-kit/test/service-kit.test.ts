@@ -4,7 +4,14 @@ import { tempDir } from '@apps-education/testkit';
 import Fastify from 'fastify';
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { buildMonitoringServer, localeOf, readYamlFile, registerGuardedMonitoring } from '../src/index.js';
+import {
+  buildMonitoringServer,
+  localeOf,
+  problemLines,
+  readYamlFile,
+  registerGuardedMonitoring,
+  staticFolders,
+} from '../src/index.js';
 
 const silent = Fastify().log;
 
@@ -24,6 +31,21 @@ describe('service kit', () => {
       ok: false,
       problem: expect.stringContaining('cannot read'),
     });
+  });
+
+  it("names each problem by its path, and finds a service's static files and DSFR", () => {
+    expect(
+      problemLines([
+        { path: ['oidc', 'issuer'], message: 'Invalid URL' },
+        { path: [], message: 'Not an object' },
+      ]),
+    ).toEqual(['oidc.issuer: Invalid URL', '(file): Not an object']);
+    // From a module in the source tree of the CAS bridge: static/ beside src/, DSFR from node_modules.
+    const folders = staticFolders(
+      new URL('../../../plugins/keycloak-cas-bridge/src/entry/server.ts', import.meta.url).href,
+    );
+    expect(folders.staticDir).toMatch(/plugins\/keycloak-cas-bridge\/static$/);
+    expect(folders.dsfrDir).toMatch(/@gouvfr\/dsfr\/dist$/);
   });
 
   it('speaks English to a browser that asks for it first, French otherwise', () => {

@@ -97,15 +97,14 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX bbb_used_logins_expiry ON bbb_used_logins (expires_at);`,
 ];
 
-/** `$1 ... $n` to `?` in order of appearance, the values reordered to match (better-sqlite3 binds by position). */
-function positional(sql: string, params: readonly Param[]): { sql: string; values: unknown[] } {
-  const values: unknown[] = [];
+/** `$1 ... $n` to `?` in order of appearance, and which parameter each `?` takes (better-sqlite3 binds by position). */
+function positional(sql: string): { sql: string; order: number[] } {
+  const order: number[] = [];
   const text = sql.replace(/\$(\d+)/g, (_whole, n: string) => {
-    const value = params[Number(n) - 1];
-    values.push(typeof value === 'boolean' ? (value ? 1 : 0) : value);
+    order.push(Number(n) - 1);
     return '?';
   });
-  return { sql: text, values };
+  return { sql: text, order };
 }
 
 const unavailable = (error: unknown) =>
@@ -135,27 +134,33 @@ export async function openSqliteDatabase(path: string): Promise<ServiceDatabase>
   })();
   const outbox = createSqliteOutboxStore(db);
   const checkpointer = startWalCheckpointer(db);
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
+  // Each SQL text is converted and prepared once, on its first use.
+  const statements = new Map<string, { statement: Database.Statement; order: number[] }>();
+  const prepared = (sql: string, params: readonly Param[]) => {
+    let entry = statements.get(sql);
+    if (!entry) {
+      const converted = positional(sql);
+      entry = { statement: db.prepare(converted.sql), order: converted.order };
+      statements.set(sql, entry);
     }
-    return statement;
+    const values = entry.order.map((i) => {
+      const value = params[i];
+      return typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    });
+    return { statement: entry.statement, values };
   };
   const queries: Queries = {
     async all<T>(sql: string, params: readonly Param[] = []) {
-      const p = positional(sql, params);
-      return prepare(p.sql).all(...p.values) as T[];
+      const p = prepared(sql, params);
+      return p.statement.all(...p.values) as T[];
     },
     async get<T>(sql: string, params: readonly Param[] = []) {
-      const p = positional(sql, params);
-      return prepare(p.sql).get(...p.values) as T | undefined;
+      const p = prepared(sql, params);
+      return p.statement.get(...p.values) as T | undefined;
     },
     async run(sql: string, params: readonly Param[] = []) {
-      const p = positional(sql, params);
-      return prepare(p.sql).run(...p.values).changes;
+      const p = prepared(sql, params);
+      return p.statement.run(...p.values).changes;
     },
   };
   let queue: Promise<unknown> = Promise.resolve();

@@ -61,6 +61,16 @@ const toDocument = (row: DocumentRow): RoomDocument => ({
   createdAt: Number(row.created_at),
 });
 
+/** The settings as the columns welcome, recording_allowed, waiting_room, mute_on_start, max_participants hold them. */
+const settingsColumns = (settings: RoomSettings) =>
+  [
+    settings.welcome,
+    settings.recordingAllowed ? 1 : 0,
+    settings.waitingRoom ? 1 : 0,
+    settings.muteOnStart ? 1 : 0,
+    settings.maxParticipants,
+  ] as const;
+
 const ROOM_COLUMNS =
   'r.id, r.name, r.welcome, r.recording_allowed, r.waiting_room, r.mute_on_start, r.max_participants, r.invite_code, r.first_document_id, r.created_at';
 
@@ -82,17 +92,7 @@ export function createRepository(db: ServiceDatabase) {
         await tx.run(
           `INSERT INTO bbb_rooms (id, name, welcome, recording_allowed, waiting_room, mute_on_start, max_participants, invite_code, first_document_id, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)`,
-          [
-            id,
-            name,
-            settings.welcome,
-            settings.recordingAllowed ? 1 : 0,
-            settings.waitingRoom ? 1 : 0,
-            settings.muteOnStart ? 1 : 0,
-            settings.maxParticipants,
-            inviteCode,
-            now,
-          ],
+          [id, name, ...settingsColumns(settings), inviteCode, now],
         );
         await tx.run('INSERT INTO bbb_room_owners (room_id, username, added_at) VALUES ($1, $2, $3)', [id, owner, now]);
       });
@@ -134,15 +134,7 @@ export function createRepository(db: ServiceDatabase) {
       await db.run(
         `UPDATE bbb_rooms SET name = $1, welcome = $2, recording_allowed = $3, waiting_room = $4, mute_on_start = $5,
            max_participants = $6 WHERE id = $7`,
-        [
-          name,
-          settings.welcome,
-          settings.recordingAllowed ? 1 : 0,
-          settings.waitingRoom ? 1 : 0,
-          settings.muteOnStart ? 1 : 0,
-          settings.maxParticipants,
-          roomId,
-        ],
+        [name, ...settingsColumns(settings), roomId],
       );
     },
 

@@ -1,5 +1,5 @@
 import { CHECKSUM_ALGORITHMS } from '@apps-education/bbb-client';
-import { readYamlFile } from '@apps-education/service-kit';
+import { problemLines, readYamlFile } from '@apps-education/service-kit';
 import { z } from 'zod';
 import { ServiceError } from '../core/errors.js';
 
@@ -179,10 +179,7 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
   if (env.BBB_UPLOAD_DATABASE_URL) merged.database = { type: 'postgres', url: env.BBB_UPLOAD_DATABASE_URL };
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    throw new ServiceError(
-      'INVALID_CONFIG',
-      result.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`),
-    );
+    throw new ServiceError('INVALID_CONFIG', problemLines(result.error.issues));
   }
   const config = result.data;
   const problems: string[] = [];

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createClamdScanner } from '@apps-education/antivirus';
 import { createBbbClient } from '@apps-education/bbb-client';
 import { createLocalDocumentStore, createS3DocumentStore, type DocumentStore } from '@apps-education/document-store';
 import { createIdentityProvider } from '@apps-education/oidc-login';
 import { createDeliveryWorker, createLaboiteClient, type DeliveryWorker } from '@apps-education/portal-events';
-import { buildMonitoringServer, type MonitoringDeps } from '@apps-education/service-kit';
+import { buildMonitoringServer, type MonitoringDeps, staticFolders } from '@apps-education/service-kit';
 import { createSignedLinks } from '@apps-education/signed-links';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -27,23 +25,6 @@ export interface RunningService {
   readonly monitoringAddress: string | null;
   readonly database: ServiceDatabase;
   stop(): Promise<void>;
-}
-
-/** First existing folder: the published package keeps static files beside bin/, the source tree beside src/. */
-function firstExisting(candidates: readonly string[]): string {
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`none of these folders exists: ${candidates.join(', ')}`);
-  return found;
-}
-const staticDir = () =>
-  firstExisting([
-    fileURLToPath(new URL('../static', import.meta.url)),
-    fileURLToPath(new URL('../../static', import.meta.url)),
-  ]);
-function dsfrDist(): string {
-  const bundled = join(staticDir(), 'dsfr');
-  if (existsSync(join(bundled, 'dsfr.min.css'))) return bundled;
-  return join(dirname(createRequire(import.meta.url).resolve('@gouvfr/dsfr/package.json')), 'dist');
 }
 
 /** Wires the configuration to the adapters and starts listening. Logs are JSON (pino), ids only, no secret. */
@@ -114,6 +95,7 @@ export async function startService(
   // copied), in the system's temporary folder otherwise.
   const incoming = config.storage.type === 'local' ? `${config.storage.dir.replace(/\/+$/, '')}.incoming` : tmpdir();
   mkdirSync(incoming, { recursive: true, mode: 0o700 });
+  const folders = staticFolders(import.meta.url);
   const tempDir = mkdtempSync(join(incoming, 'bbb-upload-'));
   const app = await buildHttpServer({
     publicUrl: config.publicUrl,
@@ -141,8 +123,8 @@ export async function startService(
     uploadsPerMinute: config.limits.uploadsPerMinute,
     startsPerMinute: config.limits.startsPerMinute,
     tempDir,
-    dsfrDir: dsfrDist(),
-    staticDir: staticDir(),
+    dsfrDir: folders.dsfrDir,
+    staticDir: folders.staticDir,
     monitoring: { publicToken: config.monitoring.token ?? null, deps: monitoringDeps },
     ...(config.tls
       ? { tls: { cert: readFileSync(config.tls.certFile, 'utf8'), key: readFileSync(config.tls.keyFile, 'utf8') } }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { publicJwk } from '@apps-education/oidc-login';
-import { readYamlFile } from '@apps-education/service-kit';
+import { problemLines, readYamlFile } from '@apps-education/service-kit';
 import { z } from 'zod';
 import { BridgeError } from '../core/errors.js';
 
@@ -153,10 +153,7 @@ export function parseConfig(document: unknown, env: NodeJS.ProcessEnv = process.
     merged.monitoring = { ...((merged.monitoring as object) ?? {}), token: env.CAS_MONITORING_TOKEN };
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    throw new BridgeError(
-      'INVALID_CONFIG',
-      result.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`),
-    );
+    throw new BridgeError('INVALID_CONFIG', problemLines(result.error.issues));
   }
   const config = result.data;
   const problems: string[] = [];

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { type ClientAuthentication, createIdentityProvider, publicJwk } from '@apps-education/oidc-login';
+import { staticFolders } from '@apps-education/service-kit';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildHttpServer } from '../adapters/http-server.js';
@@ -26,28 +24,6 @@ export interface RunningBridge {
   readonly monitoringAddress: string | null;
   readonly store: TicketStore;
   stop(): Promise<void>;
-}
-
-/** First existing folder: the published package keeps static files beside bin/, the source tree beside src/. */
-function firstExisting(candidates: readonly string[]): string {
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`none of these folders exists: ${candidates.join(', ')}`);
-  return found;
-}
-
-function staticDir(): string {
-  return firstExisting([
-    fileURLToPath(new URL('../static', import.meta.url)),
-    fileURLToPath(new URL('../../static', import.meta.url)),
-  ]);
-}
-
-/** DSFR's dist/: copied into the published package as static/dsfr, taken from node_modules in the source tree. */
-function dsfrDist(): string {
-  const bundled = join(staticDir(), 'dsfr');
-  if (existsSync(join(bundled, 'dsfr.min.css'))) return bundled;
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@gouvfr/dsfr/package.json')), 'dist');
 }
 
 /** Wires the configuration to the adapters and starts listening. Logs are JSON (pino) with no ticket, token or cookie. */
@@ -111,6 +87,7 @@ export async function startBridge(
     log: (entry) => logger.info(entry, entry.msg),
     onDelivery: (ok) => metrics.logoutDeliveries.inc({ outcome: ok ? 'delivered' : 'failed' }),
   });
+  const folders = staticFolders(import.meta.url);
   const app = await buildHttpServer({
     publicUrl: config.publicUrl,
     registry: registryFile.current,
@@ -141,8 +118,8 @@ export async function startBridge(
     unsafeAllowHttpPgtUrl: config.unsafe.allowHttpPgtUrl,
     monitoring: { publicToken: config.monitoring.token ?? null },
     clientJwks: privateKeyPem !== null ? { keys: [publicJwk(privateKeyPem, config.oidc.privateKeyId)] } : null,
-    dsfrDir: options.dsfrDir ?? dsfrDist(),
-    staticDir: options.staticDir ?? staticDir(),
+    dsfrDir: options.dsfrDir ?? folders.dsfrDir,
+    staticDir: options.staticDir ?? folders.staticDir,
     ...(config.tls
       ? { tls: { cert: readFileSync(config.tls.certFile, 'utf8'), key: readFileSync(config.tls.keyFile, 'utf8') } }
       : {}),
