@@ -8,9 +8,11 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresOutboxStore } from '../src/adapters/outbox-store.postgres.js';
-import { createDeliveryWorker, createLaboiteClient, createOutbox } from '../src/index.js';
-import { meetingEvent, shareEvent } from './fixtures.js';
+import { createDeliveryWorker, createLaboiteClient, createOutbox, parseEvent, planDeliveries } from '../src/index.js';
+import { meetingEvent, shareEvent, T0 } from './fixtures.js';
 import { outboxScenarios } from './outbox-scenarios.js';
+
+const MINUTE = 60_000;
 
 outboxScenarios('PostgreSQL', async () => {
   const database = await createTestDatabase('outbox');
@@ -200,6 +202,60 @@ describe("PostgreSQL outbox with several workers and the caller's transactions",
       finishPages: expect.toSatisfy((n: number) => n < 250),
     });
     await single.query(`DELETE FROM portal_events_outbox WHERE idempotency_key LIKE 'backlog-%'`);
+  });
+
+  it('leases in one round trip, with any worker id, and a claim that fails leaves no transaction open', async () => {
+    const single = new pg.Pool({ connectionString: database.url, max: 1 });
+    pools.push(single);
+    const store = createPostgresOutboxStore(single);
+    const roundTrips: string[] = [];
+    single.on('connect', (client) => {
+      const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text: string }).text;
+        roundTrips.push(text.trim().split(/\s+/)[0] ?? '');
+        return original(...args);
+      };
+    });
+    await store.insert(planDeliveries(parseEvent(shareEvent({}, ['alice', 'bob']))), T0);
+    // The worker id is written into the query as a literal: quotes and backslashes stay data.
+    const workerId = `w'1\\"; DROP TABLE portal_events_outbox; --`;
+    roundTrips.length = 0;
+    const leased = await store.claim(T0, 10, MINUTE, workerId);
+    expect(roundTrips).toEqual(['BEGIN;']);
+    expect(leased).toHaveLength(2);
+    const holder = await single.query<{ leased_by: string }>(
+      'SELECT DISTINCT leased_by FROM portal_events_outbox WHERE id = ANY($1::uuid[])',
+      [leased.map((row) => row.id)],
+    );
+    expect(holder.rows).toEqual([{ leased_by: workerId }]);
+    expect(
+      await store.finishDelivered(
+        leased.map((row) => ({ id: row.id, portalId: null })),
+        workerId,
+        T0,
+      ),
+    ).toBe(2);
+    // A lease time that is no integer is refused before any query; then a claim that fails inside the transaction
+    // (the table locked past the statement timeout) and the pool's one connection still answers outside any.
+    await expect(store.claim(T0, 10, Number.NaN, workerId)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    const locker = new pg.Client({ connectionString: database.url });
+    await locker.connect();
+    await locker.query('BEGIN; LOCK TABLE portal_events_outbox IN ACCESS EXCLUSIVE MODE');
+    const blocked = createPostgresOutboxStore(
+      new pg.Pool({ connectionString: database.url, max: 1, options: '-c lock_timeout=200' }),
+      { ownsPool: true },
+    );
+    await expect(blocked.claim(T0, 10, MINUTE, 'w-locked')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await locker.query('ROLLBACK');
+    await locker.end();
+    expect(await blocked.claim(T0, 10, MINUTE, 'w-locked')).toEqual([]);
+    const open = await single.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND state LIKE 'idle in transaction%'`,
+      [database.name],
+    );
+    expect(open.rows[0]?.n).toBe('0');
+    await blocked.close();
   });
 
   it('reports an unreachable database as STORE_UNAVAILABLE, in French and English', async () => {

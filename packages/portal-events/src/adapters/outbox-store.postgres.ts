@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import pg from 'pg';
+
+const pgEscapeLiteral = pg.escapeLiteral;
+
 import { PortalEventsError } from '../core/errors.js';
 import {
   type DeadLetter,
@@ -62,13 +65,6 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
       throw unavailable(error);
     }
   };
-  const connect = async () => {
-    try {
-      return await pool.connect();
-    } catch (error) {
-      throw unavailable(error);
-    }
-  };
   const finish = async (sql: string, values: unknown[]) => (await query(sql, values)).rowCount === 1;
 
   return {
@@ -117,45 +113,49 @@ export function createPostgresOutboxStore(pool: pg.Pool, options: { ownsPool?: b
       // - no wait for the WAL flush: a lease lost with the database leaves the row claimable at once, as a worker that
       //   died would after its lease, and a delivery's own record (`finishDelivered`, flushed) comes after its claim
       //   in the WAL, so it can never survive a claim that did not.
-      const client = await connect();
-      let failed: unknown = null;
-      try {
-        await client.query('BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL synchronous_commit = off');
-        const result = await client.query<StoredRow>(
-          `UPDATE ${OUTBOX_TABLE} o SET lease_until = $1, leased_by = $2, attempts = o.attempts + 1
-           FROM (
-             SELECT id FROM ${OUTBOX_TABLE}
-             WHERE status = 'pending' AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
-             ORDER BY next_attempt_at, created_at LIMIT $4
-             FOR UPDATE SKIP LOCKED) due
-           WHERE o.id = due.id
-           RETURNING o.id, o.event_id, o.event_type, o.idempotency_key, o.payload, o.attempts, o.created_at, o.last_error`,
-          [now + leaseMs, workerId, now, limit],
-        );
-        await client.query('COMMIT');
-        return result.rows.map(toClaimed);
-      } catch (error) {
-        failed = error;
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw unavailable(error);
-      } finally {
-        // A connection that failed is not given back to the pool.
-        client.release(failed instanceof Error ? failed : undefined);
-      }
+      //
+      // One round trip: the transaction is sent as one simple query, so its values are written into it as literals
+      // (integers checked as such, the worker id quoted by pg's escapeLiteral). Three round trips before, each with a
+      // parse and a message loop of their own in the event loop. On an error, the pool drops the connection, and with
+      // it the transaction left open.
+      const [leaseUntil, due, count] = [now + leaseMs, now, limit].map((value) => {
+        if (!Number.isSafeInteger(value)) throw new PortalEventsError('STORE_UNAVAILABLE', { details: `${value}` });
+        return String(value);
+      });
+      const results = (await query<StoredRow>(
+        `BEGIN; SET LOCAL enable_bitmapscan = off; SET LOCAL synchronous_commit = off;
+         UPDATE ${OUTBOX_TABLE} o SET lease_until = ${leaseUntil}, leased_by = ${pgEscapeLiteral(workerId)}, attempts = o.attempts + 1
+         FROM (
+           SELECT id FROM ${OUTBOX_TABLE}
+           WHERE status = 'pending' AND next_attempt_at <= ${due} AND (lease_until IS NULL OR lease_until <= ${due})
+           ORDER BY next_attempt_at, created_at LIMIT ${count}
+           FOR UPDATE SKIP LOCKED) due
+         WHERE o.id = due.id
+         RETURNING o.id, o.event_id, o.event_type, o.idempotency_key, o.payload, o.attempts, o.created_at;
+         COMMIT`,
+        [],
+      )) as unknown as pg.QueryResult<StoredRow>[];
+      return (results[3]?.rows ?? []).map(toClaimed);
     },
     async finishDelivered(done, workerId, now) {
       if (done.length === 0) return 0;
       // The rows are found by their primary key (`id = ANY`), never through the pending index: a condition on
       // status would let the planner read every pending row at each call (the whole backlog after an outage). A row
       // leased by this worker is pending: every change of status clears `leased_by`.
-      const result = await query(
-        `UPDATE ${OUTBOX_TABLE} o SET status = 'delivered', finished_at = $1, portal_id = d.portal_id, payload = NULL,
-           lease_until = NULL, leased_by = NULL, last_error = NULL
-         FROM unnest($2::uuid[], $3::text[]) AS d (id, portal_id)
-         WHERE o.id = ANY($2::uuid[]) AND o.id = d.id AND o.leased_by = $4`,
-        [now, done.map((row) => row.id), done.map((row) => row.portalId), workerId],
-      );
-      return result.rowCount ?? 0;
+      // A named statement: each connection parses and plans it once, not at every delivery group.
+      try {
+        const result = await pool.query({
+          name: `${OUTBOX_TABLE}_delivered`,
+          text: `UPDATE ${OUTBOX_TABLE} o SET status = 'delivered', finished_at = $1, portal_id = d.portal_id,
+                   payload = NULL, lease_until = NULL, leased_by = NULL, last_error = NULL
+                 FROM unnest($2::uuid[], $3::text[]) AS d (id, portal_id)
+                 WHERE o.id = ANY($2::uuid[]) AND o.id = d.id AND o.leased_by = $4`,
+          values: [now, done.map((row) => row.id), done.map((row) => row.portalId), workerId],
+        });
+        return result.rowCount ?? 0;
+      } catch (error) {
+        throw unavailable(error);
+      }
     },
     finishRetry: (id, workerId, nextAttemptAt, error) =>
       finish(

@@ -14,6 +14,7 @@ import {
   toClaimed,
   toDeadLetter,
 } from './outbox-store.js';
+import { startStatementThread } from './statement-thread.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.js';
@@ -40,6 +41,35 @@ DROP INDEX IF EXISTS ${OUTBOX_TABLE}_due;
 CREATE INDEX IF NOT EXISTS ${OUTBOX_TABLE}_due_order ON ${OUTBOX_TABLE} (status, next_attempt_at, created_at);
 `;
 
+/** The statements of the delivery worker, run on the caller's connection or on a thread's (`openSqliteOutboxStore`). */
+const DELIVERY_SQL = {
+  claim: `UPDATE ${OUTBOX_TABLE} SET lease_until = ?, leased_by = ?, attempts = attempts + 1
+     WHERE id IN (
+       SELECT id FROM ${OUTBOX_TABLE}
+       WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+       ORDER BY next_attempt_at, created_at LIMIT ?)
+     RETURNING id, event_id, event_type, idempotency_key, payload, attempts, created_at, last_error`,
+  delivered: `UPDATE ${OUTBOX_TABLE} SET status = 'delivered', finished_at = ?, portal_id = ?, payload = NULL,
+       lease_until = NULL, leased_by = NULL, last_error = NULL
+     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
+  retry: `UPDATE ${OUTBOX_TABLE} SET next_attempt_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
+     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
+  dead: `UPDATE ${OUTBOX_TABLE} SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
+     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
+  release: `UPDATE ${OUTBOX_TABLE} SET lease_until = NULL, leased_by = NULL, attempts = attempts - 1
+     WHERE id IN (SELECT value FROM json_each(?)) AND leased_by = ? AND status = 'pending'`,
+  stats: `SELECT
+       (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS pending,
+       (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'dead') AS dead,
+       (SELECT min(created_at) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS oldest`,
+} as const;
+type StatsRow = { pending: number; dead: number; oldest: number | null };
+const toStats = (row: StatsRow | undefined): OutboxStats => ({
+  pending: row?.pending ?? 0,
+  dead: row?.dead ?? 0,
+  oldestPendingCreatedAt: row?.oldest ?? null,
+});
+
 export interface SqliteOutboxStore extends OutboxStore<never> {
   /**
    * Synchronous insert on the caller's connection: called inside the caller's `db.transaction(...)`, the rows commit
@@ -50,8 +80,10 @@ export interface SqliteOutboxStore extends OutboxStore<never> {
 }
 
 /**
- * Opens (or creates) a SQLite file for the outbox alone: WAL, a busy timeout for a second process, and the WAL
- * checkpoints on a thread of their own (`startWalCheckpointer`), stopped by `close()`.
+ * Opens (or creates) a SQLite file for the outbox alone: WAL, a busy timeout for a second process, the delivery
+ * worker's statements on a thread of their own (`startStatementThread`) and the WAL checkpoints on another
+ * (`startWalCheckpointer`), both stopped by `close()`. Enqueueing stays on this thread's connection, synchronous, so
+ * that `insertSync` joins the caller's transactions.
  */
 export function openSqliteOutboxStore(
   path: string,
@@ -62,10 +94,34 @@ export function openSqliteOutboxStore(
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
   const store = createSqliteOutboxStore(db);
+  if (db.memory)
+    return {
+      ...store,
+      async close() {
+        db.close();
+      },
+    };
+  const thread = startStatementThread(db.name, DELIVERY_SQL);
   const checkpointer = startWalCheckpointer(db, { onError: options.onCheckpointError });
   return {
     ...store,
+    async claim(now, limit, leaseMs, workerId) {
+      return (await thread.all<StoredRow>('claim', [now + leaseMs, workerId, now, now, limit])).map(toClaimed);
+    },
+    finishDelivered: (done, workerId, now) =>
+      thread.runEach(
+        'delivered',
+        done.map((row) => [now, row.portalId, row.id, workerId]),
+      ),
+    finishRetry: async (id, workerId, nextAttemptAt, error) =>
+      (await thread.runEach('retry', [[nextAttemptAt, error, id, workerId]])) === 1,
+    finishDead: async (id, workerId, now, reason) =>
+      (await thread.runEach('dead', [[now, reason, id, workerId]])) === 1,
+    release: async (ids, workerId) =>
+      ids.length === 0 ? 0 : thread.runEach('release', [[JSON.stringify(ids), workerId]]),
+    stats: async () => toStats((await thread.all<StatsRow>('stats', []))[0]),
     async close() {
+      await thread.stop();
       await checkpointer.stop();
       db.close();
     },
@@ -82,37 +138,12 @@ export function createSqliteOutboxStore(
     `INSERT INTO ${OUTBOX_TABLE} (id, event_id, event_type, idempotency_key, people, payload, status, created_at, next_attempt_at)
      VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (idempotency_key) DO NOTHING`,
   );
-  const claimRows = db.prepare<[number, string, number, number, number], StoredRow>(
-    `UPDATE ${OUTBOX_TABLE} SET lease_until = ?, leased_by = ?, attempts = attempts + 1
-     WHERE id IN (
-       SELECT id FROM ${OUTBOX_TABLE}
-       WHERE status = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
-       ORDER BY next_attempt_at, created_at LIMIT ?)
-     RETURNING id, event_id, event_type, idempotency_key, payload, attempts, created_at, last_error`,
-  );
-  const delivered = db.prepare(
-    `UPDATE ${OUTBOX_TABLE} SET status = 'delivered', finished_at = ?, portal_id = ?, payload = NULL,
-       lease_until = NULL, leased_by = NULL, last_error = NULL
-     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
-  );
-  const retry = db.prepare(
-    `UPDATE ${OUTBOX_TABLE} SET next_attempt_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
-     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
-  );
-  const dead = db.prepare(
-    `UPDATE ${OUTBOX_TABLE} SET status = 'dead', finished_at = ?, last_error = ?, lease_until = NULL, leased_by = NULL
-     WHERE id = ? AND leased_by = ? AND status = 'pending'`,
-  );
-  const release = db.prepare<[string, string]>(
-    `UPDATE ${OUTBOX_TABLE} SET lease_until = NULL, leased_by = NULL, attempts = attempts - 1
-     WHERE id IN (SELECT value FROM json_each(?)) AND leased_by = ? AND status = 'pending'`,
-  );
-  const stats = db.prepare<[], { pending: number; dead: number; oldest: number | null }>(
-    `SELECT
-       (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS pending,
-       (SELECT count(*) FROM ${OUTBOX_TABLE} WHERE status = 'dead') AS dead,
-       (SELECT min(created_at) FROM ${OUTBOX_TABLE} WHERE status = 'pending') AS oldest`,
-  );
+  const claimRows = db.prepare<[number, string, number, number, number], StoredRow>(DELIVERY_SQL.claim);
+  const delivered = db.prepare(DELIVERY_SQL.delivered);
+  const retry = db.prepare(DELIVERY_SQL.retry);
+  const dead = db.prepare(DELIVERY_SQL.dead);
+  const release = db.prepare<[string, string]>(DELIVERY_SQL.release);
+  const stats = db.prepare<[], StatsRow>(DELIVERY_SQL.stats);
   const listDead = db.prepare<[number], StoredRow>(
     `SELECT id, event_id, event_type, idempotency_key, payload, attempts, created_at, last_error
      FROM ${OUTBOX_TABLE} WHERE status = 'dead' ORDER BY finished_at DESC LIMIT ?`,
@@ -175,9 +206,8 @@ export function createSqliteOutboxStore(
     async release(ids, workerId) {
       return ids.length === 0 ? 0 : release.run(JSON.stringify(ids), workerId).changes;
     },
-    async stats(): Promise<OutboxStats> {
-      const row = stats.get();
-      return { pending: row?.pending ?? 0, dead: row?.dead ?? 0, oldestPendingCreatedAt: row?.oldest ?? null };
+    async stats() {
+      return toStats(stats.get());
     },
     async listDead(limit): Promise<DeadLetter[]> {
       return listDead.all(limit).map(toDeadLetter);
