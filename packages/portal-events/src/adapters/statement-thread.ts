@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { startCallThread } from './call-thread.js';
 
 /** Statements by name, prepared once on the thread's own connection. */
 export type Statements = Readonly<Record<string, string>>;
@@ -13,14 +13,6 @@ export interface StatementThread<S extends Statements> {
   stop(): Promise<void>;
 }
 
-interface Answer {
-  readonly id: number;
-  readonly result?: unknown;
-  readonly error?: string;
-  /** The thread could not open its connection or prepare its statements. */
-  readonly fatal?: string;
-}
-
 /**
  * A second connection to a SQLite file, on a worker thread, for the outbox's delivery statements (lease, record,
  * release, count). better-sqlite3 runs every statement synchronously in the calling thread: on the process's own
@@ -28,14 +20,11 @@ interface Answer {
  * a tenth of a POST), taken from the requests of the service that hosts the outbox. Here they take the thread's time;
  * the event loop only passes messages. Commits, locks and durability are SQLite's own between two connections (WAL,
  * `synchronous = NORMAL` like the caller's connection, the same busy timeout).
- *
- * If the thread fails to start or dies, every call still waiting and every later call rejects with the reason: the
- * delivery worker logs the round as failed and tries again, and rows leased then come back when their lease ends.
  */
 export function startStatementThread<S extends Statements>(path: string, statements: S): StatementThread<S> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  // Evaluated source, not a file: the services bundle this package into one module, where a worker file would be lost.
-  const worker = new Worker(
+  const thread = startCallThread(
+    'outbox statement thread',
     `const { workerData, parentPort } = require('node:worker_threads');
      const Database = require(workerData.driver);
      let db;
@@ -63,54 +52,15 @@ export function startStatementThread<S extends Statements>(path: string, stateme
          const result = op === 'all' ? statement.all(...params) : runEach(statement, params);
          parentPort.postMessage({ id, result });
        } catch (error) {
-         parentPort.postMessage({ id, error: String((error && error.message) || error) });
+         parentPort.postMessage({ id, error: { message: String((error && error.message) || error), code: error && error.code } });
        }
      });`,
-    { eval: true, workerData: { driver, path, statements } },
+    { driver, path, statements },
   );
-  worker.unref();
-  const waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  let nextId = 0;
-  let failure: Error | null = null;
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const call of waiting.values()) call.reject(failure);
-    waiting.clear();
-  };
-  worker.on('message', ({ id, result, error, fatal }: Answer) => {
-    if (fatal !== undefined) return fail(new Error(`outbox statement thread failed: ${fatal}`));
-    const call = waiting.get(id);
-    waiting.delete(id);
-    if (waiting.size === 0) worker.unref();
-    if (error === undefined) call?.resolve(result);
-    else call?.reject(new Error(error));
-  });
-  worker.on('error', (error: unknown) =>
-    fail(new Error(`outbox statement thread failed: ${error instanceof Error ? error.message : String(error)}`)),
-  );
-  const exited = new Promise<void>((resolve) =>
-    worker.once('exit', () => {
-      fail(new Error('outbox statement thread stopped'));
-      resolve();
-    }),
-  );
-
-  const call = (op: 'all' | 'runEach', name: string, params: unknown) =>
-    new Promise<unknown>((resolve, reject) => {
-      if (failure) return reject(failure);
-      const id = nextId++;
-      waiting.set(id, { resolve, reject });
-      // Referenced while an answer is awaited: a process waiting only for the outbox does not exit under it.
-      worker.ref();
-      worker.postMessage({ id, op, name, params });
-    });
-
   return {
-    all: async <Row>(name: string, params: readonly unknown[]) => (await call('all', name, params)) as Row[],
-    runEach: async (name, paramsList) => (await call('runEach', name, paramsList)) as number,
-    async stop() {
-      if (!failure) worker.postMessage('stop');
-      await exited;
-    },
+    all: async <Row>(name: string, params: readonly unknown[]) =>
+      (await thread.call({ op: 'all', name, params })) as Row[],
+    runEach: async (name, paramsList) => (await thread.call({ op: 'runEach', name, params: paramsList })) as number,
+    stop: () => thread.stop(),
   };
 }
