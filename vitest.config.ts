@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * `interop` talks to system peers (`pnpm test:interop`: PostgreSQL, Redis, Apache, php, promtool, Chromium...),
  * files named `*.interop.test.ts`. A missing peer fails its test with the package to install; nothing is skipped.
  */
-const workspace = ['packages/*/{src,test}/**', 'plugins/*/{src,test}/**', 'tests/**'];
+const workspace = ['packages/*/{src,test}/**', 'plugins/*/{src,test,tests}/**', 'tests/**'];
 
 export default defineConfig({
   test: {

@@ -13,6 +13,8 @@ PACKAGES=(
   prometheus
   # browser for accessibility and end-to-end tests
   chromium
+  # PHPUnit and PHP's SQLite driver for nextcloud-laboite's PHP shell
+  phpunit php-sqlite3
   # antivirus for bbb-upload
   clamav clamav-daemon clamdscan
   # databases (already running on the project's machines; installed here for other hosts)

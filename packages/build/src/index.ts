@@ -235,3 +235,37 @@ function pack(staging: string, outDir: string): string {
   if (!name) throw new Error(`npm pack printed no file name in ${staging}`);
   return join(resolve(outDir), name);
 }
+
+export interface NextcloudAppBuild {
+  /** The app's folder: appinfo/info.xml, lib/, l10n/... */
+  readonly appDir: string;
+  /** What goes into the tarball, relative to appDir (folders and files as they are). */
+  readonly include: readonly string[];
+  /** Where the tarball goes (the root dist/). */
+  readonly outDir: string;
+}
+
+/**
+ * A Nextcloud app tarball as the app store and `occ app:install` from a file expect: one folder named after the
+ * app's id at the top (`laboite/appinfo/info.xml`, ...), gzip, named `<id>-<version>.tar.gz` from info.xml. Only the
+ * listed parts go in: no tests, sources or node_modules.
+ */
+export function buildNextcloudApp(options: NextcloudAppBuild): Artefact {
+  const appDir = resolve(options.appDir);
+  const infoXml = readFileSync(join(appDir, 'appinfo', 'info.xml'), 'utf8');
+  const id = /<id>([a-z_]+)<\/id>/.exec(infoXml)?.[1];
+  const version = /<version>(\d+\.\d+\.\d+)<\/version>/.exec(infoXml)?.[1];
+  if (!id || !version) throw new Error('appinfo/info.xml needs an <id> (a-z and _) and a <version> (x.y.z)');
+  const staging = join(appDir, 'dist', 'stage');
+  rmSync(staging, { recursive: true, force: true });
+  for (const part of options.include) {
+    if (!existsSync(join(appDir, part))) throw new Error(`${part} is listed for the app tarball but does not exist`);
+    cpSync(join(appDir, part), join(staging, id, part), { recursive: true });
+  }
+  mkdirSync(options.outDir, { recursive: true });
+  const file = join(resolve(options.outDir), `${id}-${version}.tar.gz`);
+  // Fixed owner and order: the same sources make the same tarball.
+  execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '-czf', file, '-C', staging, id]);
+  rmSync(staging, { recursive: true, force: true });
+  return { kind: 'nextcloud-app', file };
+}

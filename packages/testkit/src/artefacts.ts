@@ -53,6 +53,21 @@ export function unpackPeerTubePlugin(npmName: string, into: string): string {
 }
 
 /**
+ * Unpacks the Nextcloud app tarball `pnpm build` made (`<appId>-<version>.tar.gz`) into `into`, as an administrator
+ * would into `custom_apps/`: gives `<into>/<appId>/`, and fails if the tarball holds anything beside that folder.
+ */
+export function unpackNextcloudApp(appId: string, into: string): string {
+  const tarball = artefact(`${appId}-`);
+  const entries = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const outside = entries.filter((entry) => entry !== `${appId}/` && !entry.startsWith(`${appId}/`));
+  if (outside.length > 0) throw new Error(`${tarball} holds entries outside ${appId}/: ${outside.join(', ')}`);
+  mkdirSync(into, { recursive: true });
+  rmSync(join(into, appId), { recursive: true, force: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', into]);
+  return join(into, appId);
+}
+
+/**
  * Installs the service package `pnpm build` made as `npm install <tarball>` would: into `<into>/node_modules/<npm name>/`
  * with only the dependencies its package.json declares beside it (linked from the workspace's copy, found from
  * `resolveFrom`, so nothing compiles), so a module the bundle forgot fails here as it would for an administrator.

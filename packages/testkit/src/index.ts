@@ -4,6 +4,7 @@ export {
   buildArtefacts,
   installServicePackage,
   REPO_ROOT,
+  unpackNextcloudApp,
   unpackPeerTubePlugin,
 } from './artefacts.js';
 export { startRoundRobin } from './balancer.js';

@@ -1,0 +1,29 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCA\LaBoite\AppInfo;
+
+use OCA\LaBoite\Service\DbNonceStore;
+use OCA\LaBoite\Service\NonceStore;
+use OCP\AppFramework\App;
+use OCP\AppFramework\Bootstrap\IBootContext;
+use OCP\AppFramework\Bootstrap\IBootstrap;
+use OCP\AppFramework\Bootstrap\IRegistrationContext;
+
+class Application extends App implements IBootstrap {
+	public const APP_ID = 'laboite';
+
+	public function __construct(array $urlParams = []) {
+		parent::__construct(self::APP_ID, $urlParams);
+	}
+
+	public function register(IRegistrationContext $context): void {
+		$context->registerServiceAlias(NonceStore::class, DbNonceStore::class);
+	}
+
+	public function boot(IBootContext $context): void {
+	}
+}

@@ -1,0 +1,30 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCA\LaBoite\Migration;
+
+use Closure;
+use OCP\DB\ISchemaWrapper;
+use OCP\DB\Types;
+use OCP\Migration\IOutput;
+use OCP\Migration\SimpleMigrationStep;
+
+/** The nonces of the portal's signed calls (`DbNonceStore`): a few minutes of them at any time. */
+class Version000100Date20261205000000 extends SimpleMigrationStep {
+	public function changeSchema(IOutput $output, Closure $schemaClosure, array $options): ?ISchemaWrapper {
+		/** @var ISchemaWrapper $schema */
+		$schema = $schemaClosure();
+		if ($schema->hasTable('laboite_nonces')) {
+			return null;
+		}
+		$table = $schema->createTable('laboite_nonces');
+		$table->addColumn('nonce', Types::STRING, ['notnull' => true, 'length' => 64]);
+		$table->addColumn('expires_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
+		$table->setPrimaryKey(['nonce']);
+		$table->addIndex(['expires_at'], 'laboite_nonces_expires');
+		return $schema;
+	}
+}

@@ -1,0 +1,34 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCA\LaBoite\Tests;
+
+use OCP\IDBConnection;
+
+/** IDBConnection on a real SQLite database (PDO), with Nextcloud's `*PREFIX*` (`oc_`) and its conflict rule. */
+final class SqliteConnection implements IDBConnection {
+	public \PDO $pdo;
+
+	public function __construct(string $path = ':memory:') {
+		$this->pdo = new \PDO('sqlite:' . $path, null, null, [\PDO::ATTR_ERRMODE => \PDO::ERRMODE_EXCEPTION]);
+		$this->pdo->exec('PRAGMA busy_timeout = 5000');
+	}
+
+	public function executeStatement($sql, array $params = [], array $types = []): int {
+		$statement = $this->pdo->prepare(str_replace('`', '"', str_replace('*PREFIX*', 'oc_', $sql)));
+		$statement->execute($params);
+		return $statement->rowCount();
+	}
+
+	public function insertIgnoreConflict(string $table, array $values): int {
+		$columns = array_keys($values);
+		$sql = 'INSERT INTO "oc_' . $table . '" ("' . implode('", "', $columns) . '") VALUES ('
+			. implode(', ', array_fill(0, count($columns), '?')) . ') ON CONFLICT DO NOTHING';
+		$statement = $this->pdo->prepare($sql);
+		$statement->execute(array_values($values));
+		return $statement->rowCount();
+	}
+}
