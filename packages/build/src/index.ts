@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 
 /**
@@ -243,6 +243,8 @@ export interface NextcloudAppBuild {
   readonly include: readonly string[];
   /** Where the tarball goes (the root dist/). */
   readonly outDir: string;
+  /** Files made at build time, by path relative to the app's folder (`l10n/fr.js` from `l10n/fr.json`, say). */
+  readonly generate?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -261,6 +263,10 @@ export function buildNextcloudApp(options: NextcloudAppBuild): Artefact {
   for (const part of options.include) {
     if (!existsSync(join(appDir, part))) throw new Error(`${part} is listed for the app tarball but does not exist`);
     cpSync(join(appDir, part), join(staging, id, part), { recursive: true });
+  }
+  for (const [path, content] of Object.entries(options.generate ?? {})) {
+    mkdirSync(dirname(join(staging, id, path)), { recursive: true });
+    writeFileSync(join(staging, id, path), content);
   }
   mkdirSync(options.outDir, { recursive: true });
   const file = join(resolve(options.outDir), `${id}-${version}.tar.gz`);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { artefact, tempDir, unpackNextcloudApp } from '@apps-education/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +97,44 @@ describe("appinfo/info.xml against the app store's rules", () => {
       expect(inLanguage(info[field], 'fr').join('').length, `${field} in French`).toBeGreaterThan(0);
     }
     expect(inLanguage(info.summary, undefined)[0]?.length).toBeLessThanOrEqual(255);
+  });
+});
+
+describe("the app's texts in French (l10n/)", () => {
+  const phpFiles = (root: string): string[] =>
+    readdirSync(root).flatMap((name) => {
+      const path = join(root, name);
+      if (statSync(path).isDirectory()) return phpFiles(path);
+      return name.endsWith('.php') ? [path] : [];
+    });
+
+  it('translates every text the PHP code passes to $l->t(), with its placeholders', () => {
+    const texts = phpFiles(join(app, 'lib')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/->t\('((?:[^'\\]|\\.)*)'/g)].map((m) =>
+        (m[1] ?? '').replace(/\\'/g, "'"),
+      ),
+    );
+    expect(texts.length).toBeGreaterThanOrEqual(4);
+    const fr = JSON.parse(readFileSync(join(app, 'l10n', 'fr.json'), 'utf8')) as {
+      translations: Record<string, string>;
+      pluralForm: string;
+    };
+    for (const text of texts) {
+      const translation = fr.translations[text];
+      expect(translation, text).toBeTypeOf('string');
+      expect(translation?.match(/%\d\$s/g)?.sort(), text).toEqual(text.match(/%\d\$s/g)?.sort());
+    }
+  });
+
+  it('gives the browser the same translations in fr.js as the server in fr.json', () => {
+    const json = JSON.parse(readFileSync(join(app, 'l10n', 'fr.json'), 'utf8')) as {
+      translations: Record<string, string>;
+      pluralForm: string;
+    };
+    const registered: unknown[][] = [];
+    runInNewContext(readFileSync(join(app, 'l10n', 'fr.js'), 'utf8'), {
+      OC: { L10N: { register: (...args: unknown[]) => registered.push(args) } },
+    });
+    expect(registered).toEqual([['laboite', json.translations, json.pluralForm]]);
   });
 });

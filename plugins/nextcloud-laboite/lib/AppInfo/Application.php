@@ -6,12 +6,14 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\AppInfo;
 
+use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
 use OCA\LaBoite\Service\NonceStore;
 use OCP\AppFramework\App;
 use OCP\AppFramework\Bootstrap\IBootContext;
 use OCP\AppFramework\Bootstrap\IBootstrap;
 use OCP\AppFramework\Bootstrap\IRegistrationContext;
+use OCP\Share\Events\ShareCreatedEvent;
 
 class Application extends App implements IBootstrap {
 	public const APP_ID = 'laboite';
@@ -22,6 +24,7 @@ class Application extends App implements IBootstrap {
 
 	public function register(IRegistrationContext $context): void {
 		$context->registerServiceAlias(NonceStore::class, DbNonceStore::class);
+		$context->registerEventListener(ShareCreatedEvent::class, ShareCreatedListener::class);
 	}
 
 	public function boot(IBootContext $context): void {

@@ -12,19 +12,32 @@ use OCP\DB\Types;
 use OCP\Migration\IOutput;
 use OCP\Migration\SimpleMigrationStep;
 
-/** The nonces of the portal's signed calls (`DbNonceStore`): a few minutes of them at any time. */
+/**
+ * The nonces of the portal's signed calls (`DbNonceStore`: a few minutes of them at any time), and the recipients
+ * each share was sent to (`SendShareNotifications`: 30 days of them, so that a job run twice sends nothing twice).
+ */
 class Version000100Date20261205000000 extends SimpleMigrationStep {
 	public function changeSchema(IOutput $output, Closure $schemaClosure, array $options): ?ISchemaWrapper {
 		/** @var ISchemaWrapper $schema */
 		$schema = $schemaClosure();
-		if ($schema->hasTable('laboite_nonces')) {
-			return null;
+		$changed = false;
+		if (!$schema->hasTable('laboite_nonces')) {
+			$table = $schema->createTable('laboite_nonces');
+			$table->addColumn('nonce', Types::STRING, ['notnull' => true, 'length' => 64]);
+			$table->addColumn('expires_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
+			$table->setPrimaryKey(['nonce']);
+			$table->addIndex(['expires_at'], 'laboite_nonces_expires');
+			$changed = true;
 		}
-		$table = $schema->createTable('laboite_nonces');
-		$table->addColumn('nonce', Types::STRING, ['notnull' => true, 'length' => 64]);
-		$table->addColumn('expires_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
-		$table->setPrimaryKey(['nonce']);
-		$table->addIndex(['expires_at'], 'laboite_nonces_expires');
-		return $schema;
+		if (!$schema->hasTable('laboite_sent')) {
+			$table = $schema->createTable('laboite_sent');
+			$table->addColumn('share_id', Types::STRING, ['notnull' => true, 'length' => 64]);
+			$table->addColumn('recipient', Types::STRING, ['notnull' => true, 'length' => 64]);
+			$table->addColumn('sent_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
+			$table->setPrimaryKey(['share_id', 'recipient']);
+			$table->addIndex(['sent_at'], 'laboite_sent_at');
+			$changed = true;
+		}
+		return $changed ? $schema : null;
 	}
 }

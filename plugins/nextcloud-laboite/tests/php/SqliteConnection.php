@@ -15,6 +15,9 @@ final class SqliteConnection implements IDBConnection {
 	public function __construct(string $path = ':memory:') {
 		$this->pdo = new \PDO('sqlite:' . $path, null, null, [\PDO::ATTR_ERRMODE => \PDO::ERRMODE_EXCEPTION]);
 		$this->pdo->exec('PRAGMA busy_timeout = 5000');
+		// The tables of lib/Migration/Version000100Date20261205000000.php.
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_nonces (nonce VARCHAR(64) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL)');
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_sent (share_id VARCHAR(64) NOT NULL, recipient VARCHAR(64) NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (share_id, recipient))');
 	}
 
 	public function executeStatement($sql, array $params = [], array $types = []): int {

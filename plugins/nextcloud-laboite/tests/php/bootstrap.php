@@ -13,6 +13,7 @@ spl_autoload_register(static function (string $class) use ($appDir): void {
 		'OCA\\LaBoite\\Tests\\' => __DIR__ . '/',
 		'OCA\\LaBoite\\' => $appDir . '/lib/',
 		'OCP\\' => __DIR__ . '/stubs/OCP/',
+		'Psr\\Log\\' => __DIR__ . '/stubs/Psr/Log/',
 	];
 	foreach ($roots as $prefix => $dir) {
 		if (str_starts_with($class, $prefix)) {

@@ -15,7 +15,6 @@ use OCA\LaBoite\Service\SignatureVerifier;
 use OCA\LaBoite\Tests\SqliteConnection;
 
 $db = new SqliteConnection((string)getenv('LABOITE_TEST_DB'));
-$db->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_nonces (nonce VARCHAR(64) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL)');
 $headers = array_change_key_case(getallheaders(), CASE_LOWER);
 $status = 200;
 $message = 'OK';

@@ -26,8 +26,6 @@ final class SignatureVerifierTest extends TestCase {
 
 	protected function setUp(): void {
 		$this->db = new SqliteConnection();
-		// The table of Version000100Date20261205000000.
-		$this->db->pdo->exec('CREATE TABLE oc_laboite_nonces (nonce VARCHAR(64) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL)');
 		$this->verifier = new SignatureVerifier(new DbNonceStore($this->db));
 	}
 

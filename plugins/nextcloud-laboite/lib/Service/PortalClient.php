@@ -1,0 +1,88 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCA\LaBoite\Service;
+
+use OCA\LaBoite\AppInfo\Application;
+use OCP\Http\Client\IClientService;
+use OCP\IAppConfig;
+
+/**
+ * LaBoite's `POST /api/notifications` (key in `X-API-KEY`), the one-user form: `userId` must be present (empty) for
+ * LaBoite 5.8 to look the user up by `username` (shared/reference/laboite-nextcloud.md). The answer is sorted as the
+ * portal-events package sorts it: delivered, retry later, or never.
+ */
+final class PortalClient {
+	/** Meteor errors no retry can fix (LaBoite 5.8 `notifications/server/rest.js`), sent as HTTP 500. */
+	private const PERMANENT = [
+		'restapi.notifications.addNotifications.unknownUser',
+		'restapi.notifications.addNotifications.unknownGroup',
+		'restapi.notifications.addNotifications.dataWithoutuserIdNorGroupId',
+		'validation-error',
+	];
+
+	public function __construct(
+		private IClientService $clients,
+		private IAppConfig $config,
+	) {
+	}
+
+	/** True when the portal's address and API key are set. */
+	public function isConfigured(): bool {
+		return $this->portalUrl() !== '' && $this->apiKey() !== '';
+	}
+
+	/**
+	 * @param array{title: string, content: string, link: string} $text
+	 * @return array{outcome: 'delivered'|'retry'|'permanent', reason: string}
+	 */
+	public function notifyUser(string $username, array $text): array {
+		$body = json_encode([
+			'userId' => '',
+			'username' => $username,
+			'title' => $text['title'],
+			'content' => $text['content'],
+			'type' => 'info',
+			'link' => $text['link'],
+		], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+		try {
+			$response = $this->clients->newClient()->post(rtrim($this->portalUrl(), '/') . '/api/notifications', [
+				'headers' => ['X-API-KEY' => $this->apiKey(), 'Content-Type' => 'application/json', 'Accept' => 'application/json'],
+				'body' => $body,
+				'timeout' => 10,
+				'http_errors' => false,
+			]);
+		} catch (\Throwable $e) {
+			return ['outcome' => 'retry', 'reason' => 'portal unreachable: ' . $e->getMessage()];
+		}
+		$status = $response->getStatusCode();
+		$answer = $response->getBody();
+		$answer = is_string($answer) ? $answer : (string)stream_get_contents($answer);
+		if ($status >= 200 && $status < 300) {
+			return ['outcome' => 'delivered', 'reason' => ''];
+		}
+		if ($status === 401 || $status === 403) {
+			return ['outcome' => 'permanent', 'reason' => "HTTP $status: the portal refuses the API key (Administration settings > LaBoite)"];
+		}
+		foreach (self::PERMANENT as $code) {
+			if (str_contains($answer, $code)) {
+				return ['outcome' => 'permanent', 'reason' => "HTTP $status $code"];
+			}
+		}
+		if ($status === 408 || $status === 429 || $status >= 500) {
+			return ['outcome' => 'retry', 'reason' => "HTTP $status"];
+		}
+		return ['outcome' => 'permanent', 'reason' => "HTTP $status: the portal rejects the notification"];
+	}
+
+	private function portalUrl(): string {
+		return trim($this->config->getValueString(Application::APP_ID, 'portal_url', ''));
+	}
+
+	private function apiKey(): string {
+		return trim($this->config->getValueString(Application::APP_ID, 'api_key', ''));
+	}
+}

@@ -1,0 +1,37 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCA\LaBoite\Tests\AppInfo;
+
+use OCA\LaBoite\AppInfo\Application;
+use OCA\LaBoite\Listener\ShareCreatedListener;
+use OCA\LaBoite\Service\DbNonceStore;
+use OCA\LaBoite\Service\NonceStore;
+use OCP\AppFramework\Bootstrap\IRegistrationContext;
+use OCP\Share\Events\ShareCreatedEvent;
+use PHPUnit\Framework\TestCase;
+
+final class ApplicationTest extends TestCase {
+	public function testRegistersTheShareListenerAndTheNonceStore(): void {
+		$context = new class implements IRegistrationContext {
+			public array $calls = [];
+
+			public function registerServiceAlias(string $alias, string $target): void {
+				$this->calls[] = ['alias', $alias, $target];
+			}
+
+			public function registerEventListener(string $event, string $listener, int $priority = 0): void {
+				$this->calls[] = ['listener', $event, $listener];
+			}
+		};
+		(new Application())->register($context);
+		$this->assertSame([
+			['alias', NonceStore::class, DbNonceStore::class],
+			['listener', ShareCreatedEvent::class, ShareCreatedListener::class],
+		], $context->calls);
+		$this->assertSame('laboite', Application::APP_ID);
+	}
+}

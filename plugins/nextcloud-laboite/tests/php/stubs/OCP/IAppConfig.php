@@ -1,0 +1,19 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCP;
+
+/** Stand-in of Nextcloud's `lib/public/IAppConfig.php` (typed getters, since 29.0.0), reduced to those the app calls. */
+interface IAppConfig {
+	/** @since 29.0.0 */
+	public function getValueString(string $app, string $key, string $default = '', bool $lazy = false): string;
+
+	/** @since 29.0.0 */
+	public function getValueInt(string $app, string $key, int $default = 0, bool $lazy = false): int;
+
+	/** @since 29.0.0 */
+	public function getValueBool(string $app, string $key, bool $default = false, bool $lazy = false): bool;
+}

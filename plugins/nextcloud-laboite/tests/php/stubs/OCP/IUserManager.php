@@ -1,0 +1,13 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCP;
+
+/** Stand-in of Nextcloud's `lib/public/IUserManager.php`, reduced to `get()`. */
+interface IUserManager {
+	/** @return IUser|null @since 8.0.0 */
+	public function get($uid);
+}
