@@ -14,7 +14,8 @@ use OCP\Migration\SimpleMigrationStep;
 
 /**
  * The nonces of the portal's signed calls (`DbNonceStore`: a few minutes of them at any time), and the recipients
- * each share was sent to (`SendShareNotifications`: 30 days of them, so that a job run twice sends nothing twice).
+ * each share was sent to (`SendShareNotifications`: 30 days of them, so that a job run twice sends nothing twice),
+ * and the portal groups the app manages (`GroupSync`).
  */
 class Version000100Date20261205000000 extends SimpleMigrationStep {
 	public function changeSchema(IOutput $output, Closure $schemaClosure, array $options): ?ISchemaWrapper {
@@ -36,6 +37,15 @@ class Version000100Date20261205000000 extends SimpleMigrationStep {
 			$table->addColumn('sent_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
 			$table->setPrimaryKey(['share_id', 'recipient']);
 			$table->addIndex(['sent_at'], 'laboite_sent_at');
+			$changed = true;
+		}
+		if (!$schema->hasTable('laboite_groups')) {
+			$table = $schema->createTable('laboite_groups');
+			$table->addColumn('portal_id', Types::STRING, ['notnull' => true, 'length' => 32]);
+			$table->addColumn('name', Types::STRING, ['notnull' => true, 'length' => 255]);
+			$table->addColumn('slug', Types::STRING, ['notnull' => true, 'length' => 200]);
+			$table->addColumn('updated_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
+			$table->setPrimaryKey(['portal_id']);
 			$changed = true;
 		}
 		return $changed ? $schema : null;

@@ -6,6 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Tests;
 
+use OCP\DB\IResult;
 use OCP\IDBConnection;
 
 /** IDBConnection on a real SQLite database (PDO), with Nextcloud's `*PREFIX*` (`oc_`) and its conflict rule. */
@@ -17,11 +18,39 @@ final class SqliteConnection implements IDBConnection {
 		$this->pdo->exec('PRAGMA busy_timeout = 5000');
 		// The tables of lib/Migration/Version000100Date20261205000000.php.
 		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_nonces (nonce VARCHAR(64) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL)');
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_groups (portal_id VARCHAR(32) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(200) NOT NULL, updated_at BIGINT NOT NULL)');
 		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_sent (share_id VARCHAR(64) NOT NULL, recipient VARCHAR(64) NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (share_id, recipient))');
 	}
 
+	public function executeQuery(string $sql, array $params = [], $types = []): IResult {
+		$statement = $this->pdo->prepare($this->fixup($sql));
+		$statement->execute($params);
+		return new class($statement) implements IResult {
+			public function __construct(
+				private \PDOStatement $statement,
+			) {
+			}
+
+			public function closeCursor(): bool {
+				return $this->statement->closeCursor();
+			}
+
+			public function fetchAll(int $fetchMode = \PDO::FETCH_ASSOC): array {
+				return $this->statement->fetchAll($fetchMode);
+			}
+
+			public function fetchOne() {
+				return $this->statement->fetchColumn();
+			}
+		};
+	}
+
+	private function fixup(string $sql): string {
+		return str_replace('`', '"', str_replace('*PREFIX*', 'oc_', $sql));
+	}
+
 	public function executeStatement($sql, array $params = [], array $types = []): int {
-		$statement = $this->pdo->prepare(str_replace('`', '"', str_replace('*PREFIX*', 'oc_', $sql)));
+		$statement = $this->pdo->prepare($this->fixup($sql));
 		$statement->execute($params);
 		return $statement->rowCount();
 	}

@@ -11,8 +11,16 @@ use OCP\IGroupManager;
 use OCP\IUser;
 use OCP\IUserManager;
 
-/** Nextcloud's users and groups, from two arrays: uid => display name, gid => list of uids. */
+/**
+ * Nextcloud's users and groups in memory: uid => display name, gid => list of uids, and each group's display name.
+ * Groups change through IGroup as in Nextcloud (addUser, removeUser, setDisplayName, delete); `calls` counts the
+ * changes, so a test can tell that a second identical sync wrote nothing.
+ */
 final class Directory {
+	/** @var array<string, string> gid => display name */
+	public array $names = [];
+	public int $calls = 0;
+
 	/**
 	 * @param array<string, string> $users
 	 * @param array<string, list<string>> $groups
@@ -21,6 +29,9 @@ final class Directory {
 		public array $users = [],
 		public array $groups = [],
 	) {
+		foreach (array_keys($groups) as $gid) {
+			$this->names[$gid] = (string)$gid;
+		}
 	}
 
 	public function userManager(): IUserManager {
@@ -45,6 +56,16 @@ final class Directory {
 
 			public function get($gid) {
 				return $this->directory->group((string)$gid);
+			}
+
+			public function createGroup($gid) {
+				$gid = (string)$gid;
+				if (!isset($this->directory->groups[$gid])) {
+					$this->directory->calls++;
+					$this->directory->groups[$gid] = [];
+					$this->directory->names[$gid] = $gid;
+				}
+				return $this->directory->group($gid);
 			}
 		};
 	}
@@ -75,28 +96,55 @@ final class Directory {
 		if (!isset($this->groups[$gid])) {
 			return null;
 		}
-		$members = array_map(fn ($uid) => $this->user($uid) ?? throw new \LogicException("no user $uid"), $this->groups[$gid]);
-		return new class($gid, $members) implements IGroup {
+		return new class($this, $gid) implements IGroup {
 			public function __construct(
+				private Directory $directory,
 				private string $gid,
-				private array $members,
 			) {
 			}
 
-			public function getGID() {
+			public function getGID(): string {
 				return $this->gid;
 			}
 
-			public function getDisplayName() {
-				return $this->gid;
+			public function getDisplayName(): string {
+				return $this->directory->names[$this->gid] ?? $this->gid;
 			}
 
-			public function getUsers() {
-				return $this->members;
+			public function setDisplayName(string $displayName): bool {
+				$this->directory->calls++;
+				$this->directory->names[$this->gid] = $displayName;
+				return true;
 			}
 
-			public function count($search = '') {
-				return count($this->members);
+			public function getUsers(): array {
+				return array_map(fn ($uid) => $this->directory->user($uid) ?? throw new \LogicException("no user $uid"), $this->directory->groups[$this->gid] ?? []);
+			}
+
+			public function inGroup(IUser $user): bool {
+				return in_array($user->getUID(), $this->directory->groups[$this->gid] ?? [], true);
+			}
+
+			public function addUser(IUser $user): void {
+				if (!$this->inGroup($user)) {
+					$this->directory->calls++;
+					$this->directory->groups[$this->gid][] = $user->getUID();
+				}
+			}
+
+			public function removeUser(IUser $user): void {
+				$this->directory->calls++;
+				$this->directory->groups[$this->gid] = array_values(array_diff($this->directory->groups[$this->gid] ?? [], [$user->getUID()]));
+			}
+
+			public function count(string $search = ''): int|bool {
+				return count($this->directory->groups[$this->gid] ?? []);
+			}
+
+			public function delete(): bool {
+				$this->directory->calls++;
+				unset($this->directory->groups[$this->gid], $this->directory->names[$this->gid]);
+				return true;
 			}
 		};
 	}

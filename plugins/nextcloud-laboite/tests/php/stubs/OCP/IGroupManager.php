@@ -6,8 +6,11 @@ declare(strict_types=1);
 
 namespace OCP;
 
-/** Stand-in of Nextcloud's `lib/public/IGroupManager.php`, reduced to `get()`. */
+/** Stand-in of Nextcloud's `lib/public/IGroupManager.php` (server 32), reduced to the methods the app calls. */
 interface IGroupManager {
 	/** @return IGroup|null @since 8.0.0 */
 	public function get($gid);
+
+	/** @return IGroup|null @since 8.0.0 */
+	public function createGroup($gid);
 }

@@ -1,0 +1,126 @@
+<?php
+
+declare(strict_types=1);
+
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+namespace OCA\LaBoite\Service;
+
+use OCP\AppFramework\Utility\ITimeFactory;
+use OCP\IDBConnection;
+use OCP\IGroup;
+use OCP\IGroupManager;
+use OCP\IUserManager;
+
+/**
+ * Converges Nextcloud to a portal group's state: a Nextcloud group whose id is the portal group's id and whose
+ * display name is its name, with exactly its members. Idempotent: a second call with the same state changes nothing
+ * and says so (no change listed). The portal groups it manages are listed in `oc_laboite_groups`, so that a group
+ * an administrator made by hand is never touched, and a reconcile knows which to remove.
+ *
+ * A member without a Nextcloud account yet (one is made at their first sign-in) is skipped and reported; the next
+ * call after their first sign-in adds them.
+ */
+final class GroupSync {
+	public const TABLE = 'laboite_groups';
+
+	public function __construct(
+		private IGroupManager $groups,
+		private IUserManager $users,
+		private IDBConnection $db,
+		private ITimeFactory $time,
+	) {
+	}
+
+	/**
+	 * @return array{changes: list<string>, skipped: list<string>}
+	 * @throws SyncConflictException when the group id belongs to a Nextcloud group the app does not manage
+	 */
+	public function converge(GroupState $state): array {
+		$changes = [];
+		$skipped = [];
+		$managed = $this->isManaged($state->id);
+		$group = $this->groups->get($state->id);
+		if ($group !== null && !$managed) {
+			throw new SyncConflictException("a Nextcloud group with the id {$state->id} exists and was not made by the portal: rename it, or delete it");
+		}
+		if ($group === null) {
+			$group = $this->groups->createGroup($state->id);
+			if ($group === null) {
+				throw new \RuntimeException("Nextcloud could not create the group {$state->id}");
+			}
+			$changes[] = "created group {$state->id}";
+		}
+		if ($group->getDisplayName() !== $state->name) {
+			$group->setDisplayName($state->name);
+			$changes[] = "named group {$state->id} \"{$state->name}\"";
+		}
+		$this->remember($state);
+
+		$current = [];
+		foreach ($group->getUsers() as $user) {
+			$current[$user->getUID()] = $user;
+		}
+		foreach (array_keys($state->members) as $uid) {
+			$uid = (string)$uid;
+			if (isset($current[$uid])) {
+				continue;
+			}
+			$user = $this->users->get($uid);
+			if ($user === null) {
+				$skipped[] = "$uid has no Nextcloud account yet";
+				continue;
+			}
+			$group->addUser($user);
+			$changes[] = "added $uid to {$state->id}";
+		}
+		foreach ($current as $uid => $user) {
+			if (!array_key_exists((string)$uid, $state->members)) {
+				$group->removeUser($user);
+				$changes[] = "removed $uid from {$state->id}";
+			}
+		}
+		return ['changes' => $changes, 'skipped' => $skipped];
+	}
+
+	/**
+	 * The portal group is gone: its Nextcloud group loses every member and is deleted. A group the app does not
+	 * manage is left alone.
+	 * @return list<string>
+	 */
+	public function remove(string $portalId): array {
+		if (!$this->isManaged($portalId)) {
+			return [];
+		}
+		$changes = [];
+		$group = $this->groups->get($portalId);
+		if ($group instanceof IGroup) {
+			foreach ($group->getUsers() as $user) {
+				$group->removeUser($user);
+				$changes[] = 'removed ' . $user->getUID() . " from $portalId";
+			}
+			$group->delete();
+			$changes[] = "deleted group $portalId";
+		}
+		$this->db->executeStatement('DELETE FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
+		return $changes;
+	}
+
+	private function isManaged(string $portalId): bool {
+		$result = $this->db->executeQuery('SELECT 1 FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
+		$found = $result->fetchOne() !== false;
+		$result->closeCursor();
+		return $found;
+	}
+
+	private function remember(GroupState $state): void {
+		$now = $this->time->getTime();
+		$updated = $this->db->executeStatement(
+			'UPDATE `*PREFIX*' . self::TABLE . '` SET `name` = ?, `slug` = ?, `updated_at` = ? WHERE `portal_id` = ?',
+			[$state->name, $state->slug, $now, $state->id],
+		);
+		if ($updated === 0) {
+			$this->db->insertIgnoreConflict(self::TABLE, ['portal_id' => $state->id, 'name' => $state->name, 'slug' => $state->slug, 'updated_at' => $now]);
+		}
+	}
+}
