@@ -33,10 +33,20 @@ afterAll(async () => {
 
 const nextcloud = {
   users: { alice: 'Alice Martin', bob: 'Bob Durand', chloe: 'Chloé Petit', dave: 'Dave Inconnu' },
-  groups: { maths: ['alice', 'bob', 'chloe', 'dave'] },
+  groups: { maths: ['alice', 'bob', 'chloe', 'dave'], grpMathsXXXXXXXXX: ['alice', 'bob'] },
+  portalGroups: ['grpMathsXXXXXXXXX'],
   shares: [
     { id: 'ocinternal:1', type: 0, with: 'alice', by: 'bob', nodeId: 42, nodeType: 'file', target: '/Cours.pdf' },
     { id: 'ocinternal:2', type: 1, with: 'maths', by: 'bob', nodeId: 77, nodeType: 'folder', target: '/Maths 4e B' },
+    {
+      id: 'ocinternal:3',
+      type: 1,
+      with: 'grpMathsXXXXXXXXX',
+      by: 'bob',
+      nodeId: 78,
+      nodeType: 'file',
+      target: '/Sujet.pdf',
+    },
   ],
 };
 
@@ -92,6 +102,18 @@ describe('share notifications from the app to the portal', () => {
     expect(result.log).toEqual([
       'warning: laboite: share ocinternal:2 not notified to one recipient, for good: HTTP 500 restapi.notifications.addNotifications.unknownUser',
     ]);
+  });
+
+  it('tells a synced portal group as one group notification in the portal', async () => {
+    portal.received.length = 0;
+    expect(await runJob('ocinternal:3', { db: join(dir.path, 'portal-group.db') })).toEqual({ jobs: [], log: [] });
+    expect(portal.received).toHaveLength(1);
+    expect(portal.received[0]).toMatchObject({
+      form: 'group',
+      groupIds: ['grpMathsXXXXXXXXX'],
+      content: 'Bob Durand a partagé le fichier « Sujet.pdf » avec vous.',
+    });
+    expect(portal.notificationsFor('alice').map((n) => n.id)).toContain(portal.received[0]?.id);
   });
 
   it('retries while the portal is down, then sends each notification once when it is back', async () => {

@@ -6,6 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\BackgroundJob;
 
+use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
 use OCP\AppFramework\Utility\ITimeFactory;
@@ -22,8 +23,9 @@ use OCP\Share\IShare;
 use Psr\Log\LoggerInterface;
 
 /**
- * Tells the portal about one share: `share.created` to each recipient (the user of a user share, the members of a
- * group share up to `max_group_recipients`), in the portal's language, with a link to the file.
+ * Tells the portal about one share: `share.created` to each recipient (the user of a user share; for a group share,
+ * the portal group itself when the Nextcloud group is a synced portal group, else its members up to
+ * `max_group_recipients`), in the portal's language, with a link to the file.
  *
  * Each (share, recipient) is claimed in `oc_laboite_sent` before its POST: a job run twice (the listener fired twice,
  * two cron processes) sends nothing twice. A recipient the portal could not take now is released and retried by a
@@ -34,6 +36,8 @@ class SendShareNotifications extends QueuedJob {
 	public const MAX_ATTEMPTS = 12;
 	public const RETENTION_SECONDS = 30 * 24 * 3600;
 	public const SENT_TABLE = 'laboite_sent';
+	/** A recipient that is a portal group, not a user (`group:<portal id>`); `:` is in no uid the portal makes. */
+	public const GROUP_PREFIX = 'group:';
 
 	public function __construct(
 		ITimeFactory $time,
@@ -44,6 +48,7 @@ class SendShareNotifications extends QueuedJob {
 		private IJobList $jobs,
 		private PortalClient $portal,
 		private Settings $settings,
+		private GroupSync $sync,
 		private IURLGenerator $urls,
 		private IFactory $l10n,
 		private LoggerInterface $logger,
@@ -78,14 +83,16 @@ class SendShareNotifications extends QueuedJob {
 
 		$retry = [];
 		$text = null;
-		foreach ($this->recipients($share) as $uid) {
-			if ($this->db->insertIgnoreConflict(self::SENT_TABLE, ['share_id' => $shareId, 'recipient' => $uid, 'sent_at' => $now]) !== 1) {
+		foreach ($this->recipients($share) as $recipient) {
+			if ($this->db->insertIgnoreConflict(self::SENT_TABLE, ['share_id' => $shareId, 'recipient' => $recipient, 'sent_at' => $now]) !== 1) {
 				continue; // Sent (or being sent) by another run.
 			}
 			$text ??= $this->text($share);
-			$result = $this->portal->notifyUser($uid, $text);
+			$result = str_starts_with($recipient, self::GROUP_PREFIX)
+				? $this->portal->notifyGroup(substr($recipient, strlen(self::GROUP_PREFIX)), $text)
+				: $this->portal->notifyUser($recipient, $text);
 			if ($result['outcome'] === 'retry') {
-				$this->release($shareId, $uid);
+				$this->release($shareId, $recipient);
 				$retry[] = $result['reason'];
 			} elseif ($result['outcome'] === 'permanent') {
 				$this->logger->warning('laboite: share ' . $shareId . ' not notified to one recipient, for good: ' . $result['reason'], ['app' => 'laboite']);
@@ -109,7 +116,12 @@ class SendShareNotifications extends QueuedJob {
 		if ($type === IShare::TYPE_USER) {
 			$uids = [(string)$share->getSharedWith()];
 		} elseif ($type === IShare::TYPE_GROUP) {
-			$group = $this->groups->get((string)$share->getSharedWith());
+			$gid = (string)$share->getSharedWith();
+			if ($this->sync->isManaged($gid)) {
+				// A portal group's own Nextcloud group: one notification to the group, in the portal.
+				return [self::GROUP_PREFIX . $gid];
+			}
+			$group = $this->groups->get($gid);
 			if ($group === null) {
 				return [];
 			}

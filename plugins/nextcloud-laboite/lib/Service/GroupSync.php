@@ -106,7 +106,8 @@ final class GroupSync {
 		return $changes;
 	}
 
-	private function isManaged(string $portalId): bool {
+	/** Whether the Nextcloud group with this id is a portal group's, made and kept by the sync. */
+	public function isManaged(string $portalId): bool {
 		$result = $this->db->executeQuery('SELECT 1 FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
 		$found = $result->fetchOne() !== false;
 		$result->closeCursor();

@@ -11,8 +11,8 @@ use OCP\Http\Client\IClientService;
 use OCP\IAppConfig;
 
 /**
- * LaBoite's `POST /api/notifications` (key in `X-API-KEY`), the one-user form: `userId` must be present (empty) for
- * LaBoite 5.8 to look the user up by `username` (shared/reference/laboite-nextcloud.md). The answer is sorted as the
+ * LaBoite's `POST /api/notifications` (key in `X-API-KEY`), in its one-user form (`userId` must be present, empty,
+ * for LaBoite 5.8 to look the user up by `username`: shared/reference/laboite-nextcloud.md) and its one-group form. The answer is sorted as the
  * portal-events package sorts it: delivered, retry later, or never.
  */
 final class PortalClient {
@@ -40,14 +40,28 @@ final class PortalClient {
 	 * @return array{outcome: 'delivered'|'retry'|'permanent', reason: string}
 	 */
 	public function notifyUser(string $username, array $text): array {
-		$body = json_encode([
+		return $this->post([
 			'userId' => '',
 			'username' => $username,
 			'title' => $text['title'],
 			'content' => $text['content'],
 			'type' => 'info',
 			'link' => $text['link'],
-		], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
+		]);
+	}
+
+	/**
+	 * The one-group form: LaBoite shows it to the group's admins, animators and members.
+	 * @param array{title: string, content: string, link: string} $text
+	 * @return array{outcome: 'delivered'|'retry'|'permanent', reason: string}
+	 */
+	public function notifyGroup(string $groupId, array $text): array {
+		return $this->post(['groupId' => $groupId, 'title' => $text['title'], 'content' => $text['content'], 'link' => $text['link']]);
+	}
+
+	/** @return array{outcome: 'delivered'|'retry'|'permanent', reason: string} */
+	private function post(array $notification): array {
+		$body = json_encode($notification, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
 		try {
 			$response = $this->clients->newClient()->post(rtrim($this->portalUrl(), '/') . '/api/notifications', [
 				'headers' => ['X-API-KEY' => $this->apiKey(), 'Content-Type' => 'application/json', 'Accept' => 'application/json'],

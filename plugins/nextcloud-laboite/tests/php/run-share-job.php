@@ -6,11 +6,12 @@ declare(strict_types=1);
 
 // For tests/share-notifications.interop.test.ts: runs the app's SendShareNotifications job once, as Nextcloud's cron
 // would, against a real portal over HTTP (the LaBoite double), with Nextcloud's shares, users and groups from the
-// JSON in argv[1], its database in the SQLite file argv[2]. Prints what it left behind as JSON: the jobs it
-// scheduled and its log lines.
+// JSON in argv[1] (`portalGroups`: the Nextcloud groups that are synced portal groups), its database in the SQLite
+// file argv[2]. Prints what it left behind as JSON: the jobs it scheduled and its log lines.
 require __DIR__ . '/bootstrap.php';
 
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
+use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
 use OCA\LaBoite\Tests\Fake\AppConfig;
@@ -32,15 +33,20 @@ $directory = new Directory($input['users'], $input['groups']);
 $config = new AppConfig($input['settings']);
 $jobs = new JobList();
 $logger = new Logger();
+$db = new SqliteConnection((string)$argv[2]);
+foreach ($input['portalGroups'] ?? [] as $portalId) {
+	$db->insertIgnoreConflict('laboite_groups', ['portal_id' => $portalId, 'name' => $portalId, 'slug' => 'g', 'updated_at' => 0]);
+}
 $job = new SendShareNotifications(
 	$nextcloud,
 	$nextcloud,
 	$directory->groupManager(),
 	$directory->userManager(),
-	new SqliteConnection((string)$argv[2]),
+	$db,
 	$jobs,
 	new PortalClient(new CurlClient(), $config),
 	new Settings($config),
+	new GroupSync($directory->groupManager(), $directory->userManager(), $db, $nextcloud),
 	$nextcloud,
 	$nextcloud,
 	$logger,

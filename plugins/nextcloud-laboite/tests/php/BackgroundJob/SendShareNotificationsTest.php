@@ -7,6 +7,7 @@ declare(strict_types=1);
 namespace OCA\LaBoite\Tests\BackgroundJob;
 
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
+use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
 use OCA\LaBoite\Tests\Fake\AppConfig;
@@ -58,6 +59,7 @@ final class SendShareNotificationsTest extends TestCase {
 			$this->jobs,
 			new PortalClient($this->portal, $this->config),
 			$settings,
+			new GroupSync($directory->groupManager(), $directory->userManager(), $this->db, $this->nextcloud),
 			$this->nextcloud,
 			$this->nextcloud,
 			$this->logger,
@@ -97,6 +99,19 @@ final class SendShareNotificationsTest extends TestCase {
 		$this->runJob('ocinternal:2');
 		$this->assertSame(['alice', 'chloe'], array_column($this->portal->bodies(), 'username'));
 		$this->assertSame('Nouveau dossier partagé', $this->portal->bodies()[0]['title']);
+	}
+
+	public function testAShareWithASyncedPortalGroupNotifiesThePortalGroupOnce(): void {
+		$this->nextcloud->shares['ocinternal:3'] = new Share('ocinternal:3', IShare::TYPE_GROUP, 'grpMathsXXXXXXXXX', target: '/Sujet.pdf');
+		$this->db->pdo->exec("INSERT INTO oc_laboite_groups (portal_id, name, slug, updated_at) VALUES ('grpMathsXXXXXXXXX', 'Maths 4e B', 'maths-4e-b', 0)");
+		$this->runJob('ocinternal:3', groups: ['grpMathsXXXXXXXXX' => ['alice', 'bob', 'chloe']]);
+		$this->runJob('ocinternal:3', groups: ['grpMathsXXXXXXXXX' => ['alice', 'bob', 'chloe']]);
+		$this->assertSame([[
+			'groupId' => 'grpMathsXXXXXXXXX',
+			'title' => 'Nouveau fichier partagé',
+			'content' => 'Bob Durand a partagé le fichier « Sujet.pdf » avec vous.',
+			'link' => 'https://nuage.ac-test.fr/index.php/f/42',
+		]], $this->portal->bodies());
 	}
 
 	public function testAGroupOverTheLimitNotifiesNobodyAndSaysSoInOneLine(): void {
