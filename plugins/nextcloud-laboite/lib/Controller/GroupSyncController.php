@@ -61,6 +61,40 @@ final class GroupSyncController extends OCSController {
 		}
 	}
 
+	/** One page of a full reconcile: `{runId, page, last, groups}` (GroupSync::reconcilePage). */
+	#[PublicPage]
+	#[NoCSRFRequired]
+	#[ApiRoute(verb: 'POST', url: '/api/v1/reconcile')]
+	public function reconcile(): DataResponse {
+		$body = $this->verifiedBody();
+		try {
+			$data = json_decode($body, true, 64, JSON_THROW_ON_ERROR);
+		} catch (\JsonException) {
+			throw new OCSException('the body is not JSON', Http::STATUS_BAD_REQUEST);
+		}
+		$runId = is_array($data) ? ($data['runId'] ?? null) : null;
+		$page = is_array($data) ? ($data['page'] ?? null) : null;
+		$last = is_array($data) ? ($data['last'] ?? null) : null;
+		$groups = is_array($data) ? ($data['groups'] ?? null) : null;
+		if (!is_string($runId) || preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/D', $runId) !== 1
+			|| !is_int($page) || $page < 0 || !is_bool($last) || !is_array($groups) || !array_is_list($groups) || count($groups) > 1000) {
+			throw new OCSException('a reconcile page is {runId: a UUID, page: from 0, last: true or false, groups: at most 1,000}', Http::STATUS_BAD_REQUEST);
+		}
+		$states = [];
+		foreach ($groups as $i => $group) {
+			try {
+				$states[] = GroupState::fromArray($group, is_array($group) && is_string($group['id'] ?? null) ? $group['id'] : '');
+			} catch (InvalidStateException $e) {
+				throw new OCSException("invalid group state: groups.$i: " . $e->getMessage(), Http::STATUS_BAD_REQUEST);
+			}
+		}
+		try {
+			return new DataResponse($this->sync->reconcilePage($runId, $page, $last, $states));
+		} catch (SyncConflictException $e) {
+			throw new OCSException($e->getMessage(), Http::STATUS_CONFLICT);
+		}
+	}
+
 	/** Portal group `$id` is gone. */
 	#[PublicPage]
 	#[NoCSRFRequired]

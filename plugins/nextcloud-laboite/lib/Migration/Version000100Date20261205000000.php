@@ -45,6 +45,7 @@ class Version000100Date20261205000000 extends SimpleMigrationStep {
 			$table->addColumn('name', Types::STRING, ['notnull' => true, 'length' => 255]);
 			$table->addColumn('slug', Types::STRING, ['notnull' => true, 'length' => 200]);
 			$table->addColumn('updated_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
+			$table->addColumn('seen_run', Types::STRING, ['notnull' => false, 'length' => 36]);
 			$table->setPrimaryKey(['portal_id']);
 			$changed = true;
 		}

@@ -6,7 +6,9 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Service;
 
+use OCA\LaBoite\AppInfo\Application;
 use OCP\AppFramework\Utility\ITimeFactory;
+use OCP\IAppConfig;
 use OCP\IDBConnection;
 use OCP\IGroup;
 use OCP\IGroupManager;
@@ -29,7 +31,51 @@ final class GroupSync {
 		private IUserManager $users,
 		private IDBConnection $db,
 		private ITimeFactory $time,
+		private IAppConfig $config,
 	) {
+	}
+
+	/**
+	 * One page of a full reconcile: the portal streams every group it has, in pages numbered from 0 under one run
+	 * id, the last one marked. Each group is converged; after the last page, the managed groups the run did not
+	 * list are removed. A page out of order (a new run, or one lost) is refused, so an interrupted run never removes
+	 * anything; the portal starts again from page 0 with a new run id.
+	 *
+	 * @param list<GroupState> $states
+	 * @return array{changes: list<string>, skipped: list<string>}
+	 * @throws SyncConflictException for a page out of order
+	 */
+	public function reconcilePage(string $runId, int $page, bool $last, array $states): array {
+		$expected = $page === 0 ? null : $runId . ':' . $page;
+		$progress = $this->config->getValueString(Application::APP_ID, 'reconcile_progress', '');
+		if ($expected !== null && $progress !== $expected) {
+			throw new SyncConflictException("reconcile page $page of run $runId is out of order: start again from page 0");
+		}
+		$changes = [];
+		$skipped = [];
+		foreach ($states as $state) {
+			try {
+				$result = $this->converge($state);
+			} catch (SyncConflictException $e) {
+				$skipped[] = $e->getMessage();
+				continue;
+			}
+			array_push($changes, ...$result['changes']);
+			array_push($skipped, ...$result['skipped']);
+			$this->db->executeStatement('UPDATE `*PREFIX*' . self::TABLE . '` SET `seen_run` = ? WHERE `portal_id` = ?', [$runId, $state->id]);
+		}
+		if (!$last) {
+			$this->config->setValueString(Application::APP_ID, 'reconcile_progress', $runId . ':' . ($page + 1));
+			return ['changes' => $changes, 'skipped' => $skipped];
+		}
+		$this->config->setValueString(Application::APP_ID, 'reconcile_progress', '');
+		$result = $this->db->executeQuery('SELECT `portal_id` FROM `*PREFIX*' . self::TABLE . '` WHERE `seen_run` IS NULL OR `seen_run` <> ?', [$runId]);
+		$gone = $result->fetchAll();
+		$result->closeCursor();
+		foreach ($gone as $row) {
+			array_push($changes, ...$this->remove((string)$row['portal_id']));
+		}
+		return ['changes' => $changes, 'skipped' => $skipped];
 	}
 
 	/**

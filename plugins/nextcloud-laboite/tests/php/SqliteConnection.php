@@ -18,7 +18,7 @@ final class SqliteConnection implements IDBConnection {
 		$this->pdo->exec('PRAGMA busy_timeout = 5000');
 		// The tables of lib/Migration/Version000100Date20261205000000.php.
 		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_nonces (nonce VARCHAR(64) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL)');
-		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_groups (portal_id VARCHAR(32) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(200) NOT NULL, updated_at BIGINT NOT NULL)');
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_groups (portal_id VARCHAR(32) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(200) NOT NULL, updated_at BIGINT NOT NULL, seen_run VARCHAR(36))');
 		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_sent (share_id VARCHAR(64) NOT NULL, recipient VARCHAR(64) NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (share_id, recipient))');
 	}
 

@@ -46,7 +46,7 @@ $job = new SendShareNotifications(
 	$jobs,
 	new PortalClient(new CurlClient(), $config),
 	new Settings($config),
-	new GroupSync($directory->groupManager(), $directory->userManager(), $db, $nextcloud),
+	new GroupSync($directory->groupManager(), $directory->userManager(), $db, $nextcloud, $config),
 	$nextcloud,
 	$nextcloud,
 	$logger,

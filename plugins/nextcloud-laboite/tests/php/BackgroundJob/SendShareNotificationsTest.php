@@ -59,7 +59,7 @@ final class SendShareNotificationsTest extends TestCase {
 			$this->jobs,
 			new PortalClient($this->portal, $this->config),
 			$settings,
-			new GroupSync($directory->groupManager(), $directory->userManager(), $this->db, $this->nextcloud),
+			new GroupSync($directory->groupManager(), $directory->userManager(), $this->db, $this->nextcloud, $this->config),
 			$this->nextcloud,
 			$this->nextcloud,
 			$this->logger,

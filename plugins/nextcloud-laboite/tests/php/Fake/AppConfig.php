@@ -24,6 +24,12 @@ final class AppConfig implements IAppConfig {
 		return $app === 'laboite' && array_key_exists($key, $this->values) ? (int)$this->values[$key] : $default;
 	}
 
+	public function setValueString(string $app, string $key, string $value, bool $lazy = false, bool $sensitive = false): bool {
+		$changed = ($this->values[$key] ?? null) !== $value;
+		$this->values[$key] = $value;
+		return $changed;
+	}
+
 	public function getValueBool(string $app, string $key, bool $default = false, bool $lazy = false): bool {
 		if ($app !== 'laboite' || !array_key_exists($key, $this->values)) {
 			return $default;

@@ -9,6 +9,7 @@ namespace OCA\LaBoite\Tests\Service;
 use OCA\LaBoite\Service\GroupState;
 use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\SyncConflictException;
+use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\Directory;
 use OCA\LaBoite\Tests\Fake\Nextcloud;
 use OCA\LaBoite\Tests\SqliteConnection;
@@ -18,11 +19,12 @@ final class GroupSyncTest extends TestCase {
 	private Directory $directory;
 	private SqliteConnection $db;
 	private GroupSync $sync;
+	private AppConfig $config;
 
 	protected function setUp(): void {
 		$this->directory = new Directory(['alice' => 'Alice', 'bob' => 'Bob', 'chloe' => 'Chloé', 'admin' => 'Admin'], ['admin' => ['admin']]);
 		$this->db = new SqliteConnection();
-		$this->sync = new GroupSync($this->directory->groupManager(), $this->directory->userManager(), $this->db, new Nextcloud(__DIR__));
+		$this->sync = new GroupSync($this->directory->groupManager(), $this->directory->userManager(), $this->db, new Nextcloud(__DIR__), $this->config = new AppConfig());
 	}
 
 	private static function state(array $members, string $name = 'Maths 4e B', string $id = 'grpMathsXXXXXXXXX'): GroupState {
