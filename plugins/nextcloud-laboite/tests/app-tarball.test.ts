@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { artefact, tempDir, unpackNextcloudApp } from '@apps-education/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { phpFiles } from './app-files.js';
 
 /** What `pnpm build` ships, read as the app store and `occ app:install` read it. */
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -101,13 +102,6 @@ describe("appinfo/info.xml against the app store's rules", () => {
 });
 
 describe("the app's texts in French (l10n/)", () => {
-  const phpFiles = (root: string): string[] =>
-    readdirSync(root).flatMap((name) => {
-      const path = join(root, name);
-      if (statSync(path).isDirectory()) return phpFiles(path);
-      return name.endsWith('.php') ? [path] : [];
-    });
-
   it('translates every text the PHP code passes to $l->t(), with its placeholders', () => {
     const texts = phpFiles(join(app, 'lib')).flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(/->t\('((?:[^'\\]|\\.)*)'/g)].map((m) =>

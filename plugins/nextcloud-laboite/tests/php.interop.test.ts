@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireCommand, run, tempDir, unpackNextcloudApp } from '@apps-education/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { phpFiles } from './app-files.js';
 
 /** The PHP shell as shipped: every file of the tarball parses, and PHPUnit passes against the tarball's lib/. */
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -12,13 +13,6 @@ beforeAll(async () => {
   app = unpackNextcloudApp('laboite', dir.path);
 });
 afterAll(() => dir.remove());
-
-const phpFiles = (root: string): string[] =>
-  readdirSync(root).flatMap((name) => {
-    const path = join(root, name);
-    if (statSync(path).isDirectory()) return phpFiles(path);
-    return name.endsWith('.php') ? [path] : [];
-  });
 
 describe('the PHP shell of the app tarball', () => {
   it('parses with php -l, every file', () => {

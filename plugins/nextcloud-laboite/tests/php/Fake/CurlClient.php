@@ -43,20 +43,6 @@ final class CurlClient implements IClientService, IClient {
 		if ($status >= 400 && ($options['http_errors'] ?? true)) {
 			throw new \RuntimeException("Client error: POST $uri resulted in a $status response");
 		}
-		return new class($status, (string)$body) implements IResponse {
-			public function __construct(
-				private int $status,
-				private string $body,
-			) {
-			}
-
-			public function getBody() {
-				return $this->body;
-			}
-
-			public function getStatusCode(): int {
-				return $this->status;
-			}
-		};
+		return new Response($status, (string)$body);
 	}
 }

@@ -30,21 +30,7 @@ final class Portal implements IClientService, IClient {
 		if ($next === 'down') {
 			throw new \RuntimeException('cURL error 7: Failed to connect to portail.test port 443');
 		}
-		return new class($next[0], $next[1]) implements IResponse {
-			public function __construct(
-				private int $status,
-				private string $body,
-			) {
-			}
-
-			public function getBody() {
-				return $this->body;
-			}
-
-			public function getStatusCode(): int {
-				return $this->status;
-			}
-		};
+		return new Response($next[0], $next[1]);
 	}
 
 	/** @return list<array<string, string>> the JSON bodies posted */
