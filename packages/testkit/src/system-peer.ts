@@ -59,6 +59,11 @@ export interface PeerOptions {
   readonly logFile?: string;
   /** A pid file written by a peer that daemonises (Apache): stopped by that pid. */
   readonly pidFile?: string;
+  /**
+   * The peer forks workers of its own that do not end with it (`php -S` with PHP_CLI_SERVER_WORKERS): it is started
+   * in a process group of its own, and stopping it stops the whole group.
+   */
+  readonly forksWorkers?: boolean;
 }
 
 export interface RunningPeer {
@@ -92,6 +97,7 @@ export async function startPeer(options: PeerOptions): Promise<RunningPeer> {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.forksWorkers === true,
   });
   child.stdout?.on('data', (chunk: Buffer) => {
     captured += chunk.toString();
@@ -116,15 +122,20 @@ export async function startPeer(options: PeerOptions): Promise<RunningPeer> {
 
   const stop = async () => {
     const pids = [daemonPid(), child.pid].filter((p): p is number => typeof p === 'number' && p > 0);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGTERM');
-      } catch {
-        // already gone
+    // A negative pid is the process group: the peer and every worker it forked.
+    const targets = options.forksWorkers && child.pid ? [-child.pid] : pids;
+    const signal = (sig: NodeJS.Signals) => {
+      for (const pid of targets) {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          // already gone
+        }
       }
-    }
-    for (let i = 0; i < 50 && pids.some(alive); i++) await wait(100);
-    for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    };
+    signal('SIGTERM');
+    for (let i = 0; i < 50 && targets.some(alive); i++) await wait(100);
+    if (targets.some(alive)) signal('SIGKILL');
   };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);

@@ -51,6 +51,18 @@ $job = new SendShareNotifications(
 	$nextcloud,
 	$logger,
 );
-$job->setArgument($input['argument']);
-$job->start($jobs);
+if (isset($input['bare'])) {
+	// For bench/: the same number of POSTs to the portal through the same client, one after the other, no job.
+	$client = new CurlClient();
+	foreach ($input['bare'] as $body) {
+		$client->post($input['settings']['portal_url'] . '/api/notifications', [
+			'headers' => ['X-API-KEY' => $input['settings']['api_key'], 'Content-Type' => 'application/json'],
+			'body' => json_encode($body),
+			'http_errors' => false,
+		]);
+	}
+} else {
+	$job->setArgument($input['argument']);
+	$job->start($jobs);
+}
 echo json_encode(['jobs' => $jobs->jobs, 'log' => $logger->lines], JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);

@@ -1,0 +1,274 @@
+import { join } from 'node:path';
+import { createGroupSyncClient, GroupSyncError, signRequest } from '@apps-education/laboite-group-sync';
+import {
+  freePort,
+  type RunningPeer,
+  requireCommand,
+  startPeer,
+  tempDir,
+  unpackNextcloudApp,
+} from '@apps-education/testkit';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The group sync in its two languages: the portal's TypeScript client (packages/laboite-group-sync) calls the app's
+ * PHP endpoint (SyncEndpoint from the tarball, as GroupSyncController calls it) under `php -S` with four workers,
+ * over Nextcloud's users, groups and settings in the tables of its SQLite backend. Nextcloud's own routing and HTTP
+ * layer are not part of it (tests/php/sync-server.php answers the OCS envelope); they were checked by hand.
+ */
+const SECRET = 'a-shared-secret-of-more-than-32-characters';
+const USERS = 20_000;
+const STATE = {
+  id: 'grpMathsXXXXXXXXX',
+  name: 'Maths 4e B',
+  slug: 'maths-4e-b',
+  members: [{ username: 'alice', role: 'admin' as const }],
+  quotaBytes: null,
+};
+
+let dir: Awaited<ReturnType<typeof tempDir>>;
+let server: RunningPeer;
+let url: string;
+/** Nextcloud's database, as an administrator would change it by hand. */
+let nextcloud: Database.Database;
+beforeAll(async () => {
+  dir = await tempDir('nextcloud-laboite-signature-');
+  const app = unpackNextcloudApp('laboite', dir.path);
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  server = await startPeer({
+    name: 'php -S (the app verifier)',
+    command: requireCommand('php', 'php-cli'),
+    args: ['-S', `127.0.0.1:${port}`, new URL('./php/sync-server.php', import.meta.url).pathname],
+    env: {
+      PHP_CLI_SERVER_WORKERS: '4',
+      LABOITE_APP_DIR: app,
+      LABOITE_TEST_DB: join(dir.path, 'nextcloud.db'),
+      LABOITE_TEST_SECRET: SECRET,
+    },
+    readyPort: port,
+    forksWorkers: true,
+  });
+  // The first request made the tables; the users come as Nextcloud's database backend holds them.
+  await fetch(`${url}/status.php`);
+  nextcloud = new Database(join(dir.path, 'nextcloud.db'));
+  nextcloud.pragma('busy_timeout = 5000');
+  const insert = nextcloud.prepare('INSERT INTO oc_users (uid, displayname) VALUES (?, ?)');
+  nextcloud.transaction(() => {
+    for (let i = 0; i < USERS; i++) insert.run(`user${i}`, `User ${i}`);
+    for (const uid of ['alice', 'bob', 'chloe']) insert.run(uid, uid);
+  })();
+});
+afterAll(async () => {
+  nextcloud?.close();
+  await server?.stop();
+  await dir?.remove();
+});
+
+/** A client whose requests are kept, to be sent again as an attacker who saw them would. */
+function capturingClient(options: { secret?: string; now?: () => number } = {}) {
+  const sent: { url: string; init: RequestInit }[] = [];
+  const client = createGroupSyncClient({
+    nextcloudUrl: url,
+    secret: options.secret ?? SECRET,
+    ...(options.now ? { now: options.now } : {}),
+    fetch: async (input, init) => {
+      sent.push({ url: String(input), init: { ...init, signal: null } });
+      return fetch(input, init);
+    },
+  });
+  return { client, sent };
+}
+
+const refusal = async (promise: Promise<unknown>) => {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GroupSyncError);
+  return error as GroupSyncError;
+};
+
+const send = async (request: { url: string; init: RequestInit }, change: RequestInit = {}) => {
+  const response = await fetch(request.url, { ...request.init, ...change });
+  const body = (await response.json()) as { ocs: { meta: { message: string } } };
+  return { status: response.status, message: body.ocs.meta.message };
+};
+
+describe('a call signed by the portal client, checked by the app', () => {
+  it('is accepted once; the same request sent again is refused as a replay', async () => {
+    const { client, sent } = capturingClient();
+    await expect(client.putGroup(STATE)).resolves.toEqual({
+      changes: [
+        'created group grpMathsXXXXXXXXX',
+        'named group grpMathsXXXXXXXXX "Maths 4e B"',
+        'added alice to grpMathsXXXXXXXXX',
+      ],
+    });
+    const [request] = sent;
+    if (!request) throw new Error('nothing sent');
+    expect(await send(request)).toEqual({ status: 401, message: expect.stringContaining('(replayed)') });
+  });
+
+  it('refuses a body changed after signing, and a request whose headers were dropped', async () => {
+    const { client, sent } = capturingClient();
+    await client.deleteGroup('grpOtherXXXXXXXXX');
+    const [request] = sent;
+    if (!request) throw new Error('nothing sent');
+    const changed = await send(request, { method: 'PUT', body: JSON.stringify({ ...STATE, name: 'Pirates' }) });
+    expect(changed).toEqual({ status: 401, message: expect.stringContaining('(invalid)') });
+    const bare = await send(request, { headers: { 'OCS-APIRequest': 'true' } });
+    expect(bare).toEqual({ status: 401, message: expect.stringContaining('(missing)') });
+  });
+
+  it('refuses a call signed with another secret, or ten minutes ago, saying what to check', async () => {
+    const wrong = await refusal(capturingClient({ secret: `${SECRET}-other` }).client.putGroup(STATE));
+    expect(wrong.code).toBe('unauthorized');
+    expect(wrong.message).toContain('shared secret differs');
+    const stale = await refusal(capturingClient({ now: () => Date.now() - 600_000 }).client.putGroup(STATE));
+    expect(stale.code).toBe('unauthorized');
+    expect(stale.message).toContain('NTP');
+  });
+
+  it('lets exactly one of eight copies of a signed request sent at once through, on four PHP workers', async () => {
+    const path = '/ocs/v2.php/apps/laboite/api/v1/groups/grpRaceXXXXXXXXXX?format=json';
+    const body = JSON.stringify({ ...STATE, id: 'grpRaceXXXXXXXXXX' });
+    const headers = { 'OCS-APIRequest': 'true', ...signRequest(SECRET, { method: 'PUT', path, body }) };
+    const copies = await Promise.all(
+      Array.from({ length: 8 }, () => send({ url: `${url}${path}`, init: { method: 'PUT', headers, body } })),
+    );
+    expect(copies.map((c) => c.status).sort()).toEqual([200, 401, 401, 401, 401, 401, 401, 401]);
+  });
+});
+
+/** `count` portal groups of `size` members drawn from the users, the same for one seed. */
+function portalGroups(count: number, size: number) {
+  let seed = 14;
+  const random = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const roles = ['admin', 'animator', 'member', 'member', 'member'] as const;
+  return Array.from({ length: count }, (_, g) => {
+    const members = new Map<string, (typeof roles)[number]>();
+    while (members.size < size) members.set(`user${random(USERS)}`, roles[random(roles.length)] ?? 'member');
+    return {
+      id: `grp${String(g).padStart(14, '0')}`,
+      name: `Groupe ${g} <b>&</b>`,
+      slug: `groupe-${g}`,
+      members: [...members].map(([username, role]) => ({ username, role })),
+      quotaBytes: null,
+    };
+  });
+}
+
+describe('portal groups kept in Nextcloud', () => {
+  const sync = () => createGroupSyncClient({ nextcloudUrl: url, secret: SECRET, timeoutMs: 120_000 });
+  const members = (gid: string) =>
+    (nextcloud.prepare('SELECT uid FROM oc_group_user WHERE gid = ? ORDER BY uid').all(gid) as { uid: string }[]).map(
+      (row) => row.uid,
+    );
+
+  it('converges one group, changes nothing the second time, repairs drift, and deletes it', async () => {
+    const state = {
+      ...STATE,
+      id: 'grpOneXXXXXXXXXXX',
+      members: [
+        { username: 'alice', role: 'admin' as const },
+        { username: 'bob', role: 'member' as const },
+      ],
+    };
+    expect((await sync().putGroup(state)).changes).toHaveLength(4);
+    expect(await sync().putGroup(state)).toEqual({ changes: [] });
+    nextcloud.prepare("DELETE FROM oc_group_user WHERE gid = 'grpOneXXXXXXXXXXX' AND uid = 'bob'").run();
+    nextcloud.prepare("INSERT INTO oc_group_user (gid, uid) VALUES ('grpOneXXXXXXXXXXX', 'chloe')").run();
+    expect(await sync().putGroup(state)).toEqual({
+      changes: ['added bob to grpOneXXXXXXXXXXX', 'removed chloe from grpOneXXXXXXXXXXX'],
+    });
+    expect(members('grpOneXXXXXXXXXXX')).toEqual(['alice', 'bob']);
+    expect(await sync().deleteGroup('grpOneXXXXXXXXXXX')).toEqual({
+      changes: [
+        'removed alice from grpOneXXXXXXXXXXX',
+        'removed bob from grpOneXXXXXXXXXXX',
+        'deleted group grpOneXXXXXXXXXXX',
+      ],
+    });
+    expect(nextcloud.prepare("SELECT count(*) AS n FROM oc_groups WHERE gid = 'grpOneXXXXXXXXXXX'").get()).toEqual({
+      n: 0,
+    });
+  });
+
+  it('refuses a group made by hand in Nextcloud, and a state that breaks a rule, saying which', async () => {
+    nextcloud.prepare("INSERT INTO oc_groups (gid, displayname) VALUES ('grpHandXXXXXXXXXX', 'Fait main')").run();
+    const hand = await refusal(sync().putGroup({ ...STATE, id: 'grpHandXXXXXXXXXX' }));
+    expect(hand.code).toBe('refused');
+    expect(hand.message).toContain('was not made by the portal');
+    const path = '/ocs/v2.php/apps/laboite/api/v1/groups/grpMathsXXXXXXXXX?format=json';
+    const body = JSON.stringify({ ...STATE, members: [{ username: 'alice', role: 'owner' }] });
+    const headers = { 'OCS-APIRequest': 'true', ...signRequest(SECRET, { method: 'PUT', path, body }) };
+    expect(await send({ url: `${url}${path}`, init: { method: 'PUT', headers, body } })).toEqual({
+      status: 400,
+      message: 'invalid group state: members.0.role: admin, animator or member',
+    });
+  });
+
+  it('reconciles 1,700 groups of 30: everything made, then nothing, then exactly the drift repaired', async () => {
+    const groups = portalGroups(1_700, 30);
+    const run = async () =>
+      (
+        await sync().reconcile(
+          (async function* () {
+            yield* groups;
+          })(),
+          { pageSize: 100 },
+        )
+      ).changes;
+    const first = await run();
+    // Created, named and 30 members added, for each; and the groups of the tests above, not in this run, removed.
+    expect(first.filter((c) => c.includes(' grp0') || c.endsWith(' grp0'))).toHaveLength(1_700 * 32);
+    expect(first.filter((c) => c.startsWith('deleted'))).toEqual([
+      'deleted group grpMathsXXXXXXXXX',
+      'deleted group grpRaceXXXXXXXXXX',
+    ]);
+    expect(nextcloud.prepare("SELECT count(*) AS n FROM oc_group_user WHERE gid LIKE 'grp0%'").get()).toEqual({
+      n: 51_000,
+    });
+    expect(nextcloud.prepare("SELECT displayname FROM oc_groups WHERE gid = 'grp00000000000007'").get()).toEqual({
+      displayname: 'Groupe 7 <b>&</b>',
+    });
+    expect(await run()).toEqual([]);
+
+    // By hand: a member removed from 10 groups, a group renamed, a group deleted.
+    const expected: string[] = [];
+    for (const group of groups.slice(0, 10)) {
+      const uid = group.members[0]?.username ?? '';
+      nextcloud.prepare('DELETE FROM oc_group_user WHERE gid = ? AND uid = ?').run(group.id, uid);
+      expected.push(`added ${uid} to ${group.id}`);
+    }
+    nextcloud.prepare("UPDATE oc_groups SET displayname = 'Renommé' WHERE gid = 'grp00000000000500'").run();
+    expected.push('named group grp00000000000500 "Groupe 500 <b>&</b>"');
+    const deleted = groups[900];
+    if (!deleted) throw new Error('no group 900');
+    nextcloud.prepare('DELETE FROM oc_group_user WHERE gid = ?').run(deleted.id);
+    nextcloud.prepare('DELETE FROM oc_groups WHERE gid = ?').run(deleted.id);
+    expected.push(`created group ${deleted.id}`, `named group ${deleted.id} "${deleted.name}"`);
+    for (const member of deleted.members) expected.push(`added ${member.username} to ${deleted.id}`);
+    expect([...(await run())].sort()).toEqual(expected.sort());
+
+    // A run without the last 2 groups removes them, and only them.
+    const shorter = await sync().reconcile(
+      (async function* () {
+        yield* groups.slice(0, 1_698);
+      })(),
+      { pageSize: 100 },
+    );
+    expect(shorter.changes.filter((c) => c.startsWith('deleted'))).toEqual([
+      'deleted group grp00000000001698',
+      'deleted group grp00000000001699',
+    ]);
+    expect(nextcloud.prepare("SELECT count(*) AS n FROM oc_groups WHERE gid = 'grpHandXXXXXXXXXX'").get()).toEqual({
+      n: 1,
+    });
+  });
+});
