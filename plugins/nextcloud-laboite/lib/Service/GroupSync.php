@@ -12,6 +12,7 @@ use OCP\IAppConfig;
 use OCP\IDBConnection;
 use OCP\IGroup;
 use OCP\IGroupManager;
+use OCP\IUser;
 use OCP\IUserManager;
 
 /**
@@ -150,6 +151,29 @@ final class GroupSync {
 		}
 		$this->db->executeStatement('DELETE FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
 		return $changes;
+	}
+
+	/**
+	 * The synced portal groups a user belongs to, by name: what the Files action "share with a portal group" offers.
+	 * A user in none gets an empty list.
+	 * @return list<array{id: string, name: string, slug: string}>
+	 */
+	public function portalGroupsOf(IUser $user): array {
+		$gids = $this->groups->getUserGroupIds($user);
+		$found = [];
+		// By chunks of 500: a user's groups are few, but the database's limit on parameters is not ours to find.
+		foreach (array_chunk($gids, 500) as $chunk) {
+			$result = $this->db->executeQuery(
+				'SELECT `portal_id`, `name`, `slug` FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` IN (' . implode(', ', array_fill(0, count($chunk), '?')) . ')',
+				array_values($chunk),
+			);
+			foreach ($result->fetchAll() as $row) {
+				$found[] = ['id' => (string)$row['portal_id'], 'name' => (string)$row['name'], 'slug' => (string)$row['slug']];
+			}
+			$result->closeCursor();
+		}
+		usort($found, fn ($a, $b) => strcoll($a['name'], $b['name']) ?: strcmp($a['id'], $b['id']));
+		return $found;
 	}
 
 	/** Whether the Nextcloud group with this id is a portal group's, made and kept by the sync. */

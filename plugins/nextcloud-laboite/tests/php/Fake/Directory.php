@@ -58,6 +58,10 @@ final class Directory {
 				return $this->directory->group((string)$gid);
 			}
 
+			public function getUserGroupIds(IUser $user): array {
+				return array_keys(array_filter($this->directory->groups, fn ($uids) => in_array($user->getUID(), $uids, true)));
+			}
+
 			public function createGroup($gid) {
 				$gid = (string)$gid;
 				if (!isset($this->directory->groups[$gid])) {

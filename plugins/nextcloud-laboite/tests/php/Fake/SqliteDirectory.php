@@ -36,6 +36,12 @@ final class SqliteDirectory implements IGroupManager {
 		return $this->get($gid);
 	}
 
+	public function getUserGroupIds(IUser $user): array {
+		$statement = $this->db->pdo->prepare('SELECT gid FROM oc_group_user WHERE uid = ? ORDER BY gid');
+		$statement->execute([$user->getUID()]);
+		return $statement->fetchAll(\PDO::FETCH_COLUMN);
+	}
+
 	public function users(): IUserManager {
 		return new class($this) implements IUserManager {
 			public function __construct(

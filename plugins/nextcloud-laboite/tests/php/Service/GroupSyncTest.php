@@ -97,4 +97,20 @@ final class GroupSyncTest extends TestCase {
 		$this->assertSame([], $this->sync->remove('grpMathsXXXXXXXXX'));
 		$this->assertSame(0, (int)$this->db->pdo->query('SELECT count(*) FROM oc_laboite_groups')->fetchColumn());
 	}
+
+	public function testListsTheSyncedPortalGroupsOfAUserByNameAndNothingForAUserInNone(): void {
+		$this->sync->converge(self::state(['alice' => 'admin', 'bob' => 'member'], 'Maths 4e B'));
+		$this->sync->converge(self::state(['alice' => 'member'], '<b>Arts</b> & "Co"/../', 'grpArtsXXXXXXXXXX'));
+		// A Nextcloud group of alice that is no portal group's.
+		$this->directory->groups['admin'][] = 'alice';
+		$alice = $this->directory->user('alice');
+		$this->assertNotNull($alice);
+		$this->assertSame([
+			['id' => 'grpArtsXXXXXXXXXX', 'name' => '<b>Arts</b> & "Co"/../', 'slug' => 'maths-4e-b'],
+			['id' => 'grpMathsXXXXXXXXX', 'name' => 'Maths 4e B', 'slug' => 'maths-4e-b'],
+		], $this->sync->portalGroupsOf($alice));
+		$chloe = $this->directory->user('chloe');
+		$this->assertNotNull($chloe);
+		$this->assertSame([], $this->sync->portalGroupsOf($chloe));
+	}
 }

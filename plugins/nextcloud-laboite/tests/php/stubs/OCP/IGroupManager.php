@@ -13,4 +13,7 @@ interface IGroupManager {
 
 	/** @return IGroup|null @since 8.0.0 */
 	public function createGroup($gid);
+
+	/** @return list<string> the ids of the user's groups @since 8.0.0 */
+	public function getUserGroupIds(IUser $user): array;
 }
