@@ -22,6 +22,7 @@ import {
   unpackNextcloudApp,
 } from '@apps-education/testkit';
 import Database from 'better-sqlite3';
+import { portalGroups } from '../tests/portal-groups.js';
 
 const SECRET = 'a-shared-secret-of-more-than-32-characters';
 const USERS = 20_000;
@@ -54,23 +55,7 @@ db.transaction(() => {
   for (let i = 0; i < USERS; i++) addUser.run(`user${i}`, `User ${i}`);
 })();
 
-let seed = 14;
-const random = (n: number) => {
-  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-  return seed % n;
-};
-const roles = ['admin', 'animator', 'member', 'member', 'member'] as const;
-const groups = Array.from({ length: 1_700 }, (_, g) => {
-  const members = new Map<string, (typeof roles)[number]>();
-  while (members.size < 30) members.set(`user${random(USERS)}`, roles[random(roles.length)] ?? 'member');
-  return {
-    id: `grp${String(g).padStart(14, '0')}`,
-    name: `Groupe ${g}`,
-    slug: `groupe-${g}`,
-    members: [...members].map(([username, role]) => ({ username, role })),
-    quotaBytes: null,
-  };
-});
+const groups = portalGroups(1_700, 30, USERS);
 
 const sync = createGroupSyncClient({ nextcloudUrl: url, secret: SECRET, timeoutMs: 600_000 });
 const timed = async <T>(work: () => Promise<T>) => {

@@ -10,6 +10,7 @@ import {
 } from '@apps-education/testkit';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portalGroups } from './portal-groups.js';
 
 /**
  * The group sync in its two languages: the portal's TypeScript client (packages/laboite-group-sync) calls the app's
@@ -142,27 +143,6 @@ describe('a call signed by the portal client, checked by the app', () => {
   });
 });
 
-/** `count` portal groups of `size` members drawn from the users, the same for one seed. */
-function portalGroups(count: number, size: number) {
-  let seed = 14;
-  const random = (n: number) => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed % n;
-  };
-  const roles = ['admin', 'animator', 'member', 'member', 'member'] as const;
-  return Array.from({ length: count }, (_, g) => {
-    const members = new Map<string, (typeof roles)[number]>();
-    while (members.size < size) members.set(`user${random(USERS)}`, roles[random(roles.length)] ?? 'member');
-    return {
-      id: `grp${String(g).padStart(14, '0')}`,
-      name: `Groupe ${g} <b>&</b>`,
-      slug: `groupe-${g}`,
-      members: [...members].map(([username, role]) => ({ username, role })),
-      quotaBytes: null,
-    };
-  });
-}
-
 describe('portal groups kept in Nextcloud', () => {
   const sync = () => createGroupSyncClient({ nextcloudUrl: url, secret: SECRET, timeoutMs: 120_000 });
   const members = (gid: string) =>
@@ -214,7 +194,7 @@ describe('portal groups kept in Nextcloud', () => {
   });
 
   it('reconciles 1,700 groups of 30: everything made, then nothing, then exactly the drift repaired', async () => {
-    const groups = portalGroups(1_700, 30);
+    const groups = portalGroups(1_700, 30, USERS, (g) => `Groupe ${g} <b>&</b>`);
     const run = async () =>
       (
         await sync().reconcile(

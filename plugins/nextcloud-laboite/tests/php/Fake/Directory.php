@@ -78,22 +78,7 @@ final class Directory {
 		if (!isset($this->users[$uid])) {
 			return null;
 		}
-		$name = $this->users[$uid];
-		return new class($uid, $name) implements IUser {
-			public function __construct(
-				private string $uid,
-				private string $name,
-			) {
-			}
-
-			public function getUID() {
-				return $this->uid;
-			}
-
-			public function getDisplayName() {
-				return $this->name;
-			}
-		};
+		return new User($uid, $this->users[$uid]);
 	}
 
 	public function group(string $gid): ?IGroup {

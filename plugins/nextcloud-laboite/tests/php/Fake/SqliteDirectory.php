@@ -60,21 +60,7 @@ final class SqliteDirectory implements IGroupManager {
 		if ($name === false) {
 			return null;
 		}
-		return new class($uid, (string)$name) implements IUser {
-			public function __construct(
-				private string $uid,
-				private string $name,
-			) {
-			}
-
-			public function getUID() {
-				return $this->uid;
-			}
-
-			public function getDisplayName() {
-				return $this->name;
-			}
-		};
+		return new User($uid, (string)$name);
 	}
 
 	private function column(string $sql, array $params): mixed {
