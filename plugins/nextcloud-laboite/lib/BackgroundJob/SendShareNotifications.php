@@ -126,13 +126,16 @@ class SendShareNotifications extends QueuedJob {
 				return [];
 			}
 			$members = $group->getUsers();
-			if (count($members) > $this->settings->maxGroupRecipients()) {
-				$this->logger->info('laboite: group share ' . $share->getFullId() . ' not notified: ' . count($members) . ' members, more than max_group_recipients (' . $this->settings->maxGroupRecipients() . ')', ['app' => 'laboite']);
+			$max = $this->settings->maxGroupRecipients();
+			if (count($members) > $max) {
+				$this->logger->info('laboite: group share ' . $share->getFullId() . ' not notified: ' . count($members) . " members, more than max_group_recipients ($max)", ['app' => 'laboite']);
 				return [];
 			}
 			$uids = array_map(fn ($user) => (string)$user->getUID(), $members);
 		}
-		return array_values(array_filter(array_unique($uids), fn ($uid) => $uid !== '' && $uid !== $sharer && !$this->settings->isExcluded($uid)));
+		// The exclusion list read once, not once per member.
+		$excluded = [...$this->settings->excludedAccounts(), $sharer, ''];
+		return array_values(array_diff(array_unique($uids), $excluded));
 	}
 
 	/** @return array{title: string, content: string, link: string} */

@@ -56,14 +56,13 @@ final class GroupSync {
 		$skipped = [];
 		foreach ($states as $state) {
 			try {
-				$result = $this->converge($state);
+				$result = $this->converge($state, $runId);
 			} catch (SyncConflictException $e) {
 				$skipped[] = $e->getMessage();
 				continue;
 			}
 			array_push($changes, ...$result['changes']);
 			array_push($skipped, ...$result['skipped']);
-			$this->db->executeStatement('UPDATE `*PREFIX*' . self::TABLE . '` SET `seen_run` = ? WHERE `portal_id` = ?', [$runId, $state->id]);
 		}
 		if (!$last) {
 			$this->config->setValueString(Application::APP_ID, 'reconcile_progress', $runId . ':' . ($page + 1));
@@ -74,16 +73,17 @@ final class GroupSync {
 		$gone = $result->fetchAll();
 		$result->closeCursor();
 		foreach ($gone as $row) {
-			array_push($changes, ...$this->remove((string)$row['portal_id']));
+			array_push($changes, ...$this->removeManaged((string)$row['portal_id']));
 		}
 		return ['changes' => $changes, 'skipped' => $skipped];
 	}
 
 	/**
+	 * @param string|null $runId the full reconcile this call is part of (the group is marked as seen by it)
 	 * @return array{changes: list<string>, skipped: list<string>}
 	 * @throws SyncConflictException when the group id belongs to a Nextcloud group the app does not manage
 	 */
-	public function converge(GroupState $state): array {
+	public function converge(GroupState $state, ?string $runId = null): array {
 		$changes = [];
 		$skipped = [];
 		$managed = $this->isManaged($state->id);
@@ -102,7 +102,7 @@ final class GroupSync {
 			$group->setDisplayName($state->name);
 			$changes[] = "named group {$state->id} \"{$state->name}\"";
 		}
-		$this->remember($state);
+		$this->remember($state, $managed, $runId);
 
 		$current = [];
 		foreach ($group->getUsers() as $user) {
@@ -136,9 +136,11 @@ final class GroupSync {
 	 * @return list<string>
 	 */
 	public function remove(string $portalId): array {
-		if (!$this->isManaged($portalId)) {
-			return [];
-		}
+		return $this->isManaged($portalId) ? $this->removeManaged($portalId) : [];
+	}
+
+	/** @return list<string> */
+	private function removeManaged(string $portalId): array {
 		$changes = [];
 		$group = $this->groups->get($portalId);
 		if ($group instanceof IGroup) {
@@ -184,14 +186,16 @@ final class GroupSync {
 		return $found;
 	}
 
-	private function remember(GroupState $state): void {
+	/** One write per call: the group's row, with the run that saw it, if any. */
+	private function remember(GroupState $state, bool $managed, ?string $runId): void {
 		$now = $this->time->getTime();
-		$updated = $this->db->executeStatement(
-			'UPDATE `*PREFIX*' . self::TABLE . '` SET `name` = ?, `slug` = ?, `updated_at` = ? WHERE `portal_id` = ?',
-			[$state->name, $state->slug, $now, $state->id],
-		);
-		if ($updated === 0) {
-			$this->db->insertIgnoreConflict(self::TABLE, ['portal_id' => $state->id, 'name' => $state->name, 'slug' => $state->slug, 'updated_at' => $now]);
+		if ($managed) {
+			$this->db->executeStatement(
+				'UPDATE `*PREFIX*' . self::TABLE . '` SET `name` = ?, `slug` = ?, `updated_at` = ?, `seen_run` = COALESCE(?, `seen_run`) WHERE `portal_id` = ?',
+				[$state->name, $state->slug, $now, $runId, $state->id],
+			);
+			return;
 		}
+		$this->db->insertIgnoreConflict(self::TABLE, ['portal_id' => $state->id, 'name' => $state->name, 'slug' => $state->slug, 'updated_at' => $now, 'seen_run' => $runId]);
 	}
 }
