@@ -14,17 +14,14 @@ import { promisify } from 'node:util';
 import { createGroupSyncClient } from '@apps-education/laboite-group-sync';
 import {
   buildArtefacts,
-  freePort,
   requireCommand,
   startLaboiteDouble,
-  startPeer,
   tempDir,
   unpackNextcloudApp,
 } from '@apps-education/testkit';
-import Database from 'better-sqlite3';
 import { portalGroups } from '../tests/portal-groups.js';
+import { SYNC_SECRET, startSyncServer } from '../tests/sync-server.js';
 
-const SECRET = 'a-shared-secret-of-more-than-32-characters';
 const USERS = 20_000;
 const php = requireCommand('php', 'php-cli');
 const tests = new URL('../tests/php/', import.meta.url).pathname;
@@ -32,32 +29,12 @@ const tests = new URL('../tests/php/', import.meta.url).pathname;
 buildArtefacts();
 const dir = await tempDir('nextcloud-laboite-bench-');
 const app = unpackNextcloudApp('laboite', dir.path);
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const server = await startPeer({
-  name: 'php -S (group sync)',
-  command: php,
-  args: ['-S', `127.0.0.1:${port}`, join(tests, 'sync-server.php')],
-  env: {
-    PHP_CLI_SERVER_WORKERS: '4',
-    LABOITE_APP_DIR: app,
-    LABOITE_TEST_DB: join(dir.path, 'nc.db'),
-    LABOITE_TEST_SECRET: SECRET,
-  },
-  readyPort: port,
-  forksWorkers: true,
-});
-await fetch(`${url}/status.php`);
-const db = new Database(join(dir.path, 'nc.db'));
-db.pragma('busy_timeout = 5000');
-const addUser = db.prepare('INSERT INTO oc_users (uid, displayname) VALUES (?, ?)');
-db.transaction(() => {
-  for (let i = 0; i < USERS; i++) addUser.run(`user${i}`, `User ${i}`);
-})();
+const server = await startSyncServer({ app, dir: dir.path, users: USERS });
+const { url, db } = server;
 
 const groups = portalGroups(1_700, 30, USERS);
 
-const sync = createGroupSyncClient({ nextcloudUrl: url, secret: SECRET, timeoutMs: 600_000 });
+const sync = createGroupSyncClient({ nextcloudUrl: url, secret: SYNC_SECRET, timeoutMs: 600_000 });
 const timed = async <T>(work: () => Promise<T>) => {
   const t0 = performance.now();
   const result = await work();
@@ -91,7 +68,6 @@ db.prepare("DELETE FROM oc_group_user WHERE gid = 'grp00000000000200'").run();
 db.prepare("DELETE FROM oc_groups WHERE gid = 'grp00000000000200'").run();
 const drift = await reconcile();
 line('reconcile, drift pass (20 members removed, 2 renamed, 1 deleted by hand)', drift.ms, drift.result.changes.length);
-db.close();
 await server.stop();
 
 // Notifications for a group share to 30 members.

@@ -1,16 +1,9 @@
-import { join } from 'node:path';
 import { createGroupSyncClient, GroupSyncError, signRequest } from '@apps-education/laboite-group-sync';
-import {
-  freePort,
-  type RunningPeer,
-  requireCommand,
-  startPeer,
-  tempDir,
-  unpackNextcloudApp,
-} from '@apps-education/testkit';
-import Database from 'better-sqlite3';
+import { tempDir, unpackNextcloudApp } from '@apps-education/testkit';
+import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalGroups } from './portal-groups.js';
+import { SYNC_SECRET, startSyncServer } from './sync-server.js';
 
 /**
  * The group sync in its two languages: the portal's TypeScript client (packages/laboite-group-sync) calls the app's
@@ -18,7 +11,7 @@ import { portalGroups } from './portal-groups.js';
  * over Nextcloud's users, groups and settings in the tables of its SQLite backend. Nextcloud's own routing and HTTP
  * layer are not part of it (tests/php/sync-server.php answers the OCS envelope); they were checked by hand.
  */
-const SECRET = 'a-shared-secret-of-more-than-32-characters';
+const SECRET = SYNC_SECRET;
 const USERS = 20_000;
 const STATE = {
   id: 'grpMathsXXXXXXXXX',
@@ -29,40 +22,22 @@ const STATE = {
 };
 
 let dir: Awaited<ReturnType<typeof tempDir>>;
-let server: RunningPeer;
+let server: Awaited<ReturnType<typeof startSyncServer>>;
 let url: string;
 /** Nextcloud's database, as an administrator would change it by hand. */
 let nextcloud: Database.Database;
 beforeAll(async () => {
   dir = await tempDir('nextcloud-laboite-signature-');
-  const app = unpackNextcloudApp('laboite', dir.path);
-  const port = await freePort();
-  url = `http://127.0.0.1:${port}`;
-  server = await startPeer({
-    name: 'php -S (the app verifier)',
-    command: requireCommand('php', 'php-cli'),
-    args: ['-S', `127.0.0.1:${port}`, new URL('./php/sync-server.php', import.meta.url).pathname],
-    env: {
-      PHP_CLI_SERVER_WORKERS: '4',
-      LABOITE_APP_DIR: app,
-      LABOITE_TEST_DB: join(dir.path, 'nextcloud.db'),
-      LABOITE_TEST_SECRET: SECRET,
-    },
-    readyPort: port,
-    forksWorkers: true,
+  server = await startSyncServer({
+    app: unpackNextcloudApp('laboite', dir.path),
+    dir: dir.path,
+    users: USERS,
+    extraUsers: ['alice', 'bob', 'chloe'],
   });
-  // The first request made the tables; the users come as Nextcloud's database backend holds them.
-  await fetch(`${url}/status.php`);
-  nextcloud = new Database(join(dir.path, 'nextcloud.db'));
-  nextcloud.pragma('busy_timeout = 5000');
-  const insert = nextcloud.prepare('INSERT INTO oc_users (uid, displayname) VALUES (?, ?)');
-  nextcloud.transaction(() => {
-    for (let i = 0; i < USERS; i++) insert.run(`user${i}`, `User ${i}`);
-    for (const uid of ['alice', 'bob', 'chloe']) insert.run(uid, uid);
-  })();
+  url = server.url;
+  nextcloud = server.db;
 });
 afterAll(async () => {
-  nextcloud?.close();
   await server?.stop();
   await dir?.remove();
 });

@@ -34,6 +34,11 @@ final class AppConfig implements IAppConfig {
 		if ($app !== 'laboite' || !array_key_exists($key, $this->values)) {
 			return $default;
 		}
-		return in_array(strtolower($this->values[$key]), ['1', 'true', 'yes', 'on'], true);
+		return self::truthy($this->values[$key]);
+	}
+
+	/** How a stored string reads as a boolean (`occ config:app:set ... --value=true`, `1`, `yes`, `on`). */
+	public static function truthy(string $value): bool {
+		return in_array(strtolower($value), ['1', 'true', 'yes', 'on'], true);
 	}
 }

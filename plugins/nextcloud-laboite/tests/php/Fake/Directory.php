@@ -35,16 +35,7 @@ final class Directory {
 	}
 
 	public function userManager(): IUserManager {
-		return new class($this) implements IUserManager {
-			public function __construct(
-				private Directory $directory,
-			) {
-			}
-
-			public function get($uid) {
-				return $this->directory->user((string)$uid);
-			}
-		};
+		return new UserManager(fn (string $uid) => $this->user($uid));
 	}
 
 	public function groupManager(): IGroupManager {

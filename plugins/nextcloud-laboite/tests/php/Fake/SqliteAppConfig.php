@@ -41,6 +41,6 @@ final class SqliteAppConfig implements IAppConfig {
 
 	public function getValueBool(string $app, string $key, bool $default = false, bool $lazy = false): bool {
 		$value = $this->read($app, $key);
-		return $value === null ? $default : in_array(strtolower($value), ['1', 'true', 'yes', 'on'], true);
+		return $value === null ? $default : AppConfig::truthy($value);
 	}
 }

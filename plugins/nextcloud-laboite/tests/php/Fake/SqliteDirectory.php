@@ -43,16 +43,7 @@ final class SqliteDirectory implements IGroupManager {
 	}
 
 	public function users(): IUserManager {
-		return new class($this) implements IUserManager {
-			public function __construct(
-				private SqliteDirectory $directory,
-			) {
-			}
-
-			public function get($uid) {
-				return $this->directory->user((string)$uid);
-			}
-		};
+		return new UserManager(fn (string $uid) => $this->user($uid));
 	}
 
 	public function user(string $uid): ?IUser {
