@@ -75,13 +75,13 @@ const send = async (request: { url: string; init: RequestInit }, change: Request
 describe('a call signed by the portal client, checked by the app', () => {
   it('is accepted once; the same request sent again is refused as a replay', async () => {
     const { client, sent } = capturingClient();
-    await expect(client.putGroup(STATE)).resolves.toEqual({
-      changes: [
-        'created group grpMathsXXXXXXXXX',
-        'named group grpMathsXXXXXXXXX "Maths 4e B"',
-        'added alice to grpMathsXXXXXXXXX',
-      ],
-    });
+    const { changes } = await client.putGroup(STATE);
+    expect(changes.slice(0, 3)).toEqual([
+      'created group grpMathsXXXXXXXXX',
+      'named group grpMathsXXXXXXXXX "Maths 4e B"',
+      'added alice to grpMathsXXXXXXXXX',
+    ]);
+    expect(changes).toContain('created folder "Maths 4e B" for grpMathsXXXXXXXXX');
     const [request] = sent;
     if (!request) throw new Error('nothing sent');
     expect(await send(request)).toEqual({ status: 401, message: expect.stringContaining('(replayed)') });
@@ -129,24 +129,50 @@ describe('portal groups kept in Nextcloud', () => {
     const state = {
       ...STATE,
       id: 'grpOneXXXXXXXXXXX',
+      name: 'Histoire 3e A',
+      slug: 'histoire-3e-a',
       members: [
         { username: 'alice', role: 'admin' as const },
         { username: 'bob', role: 'member' as const },
       ],
     };
-    expect((await sync().putGroup(state)).changes).toHaveLength(4);
+    expect((await sync().putGroup(state)).changes).toEqual([
+      'created group grpOneXXXXXXXXXXX',
+      `named group grpOneXXXXXXXXXXX "Histoire 3e A"`,
+      'added alice to grpOneXXXXXXXXXXX',
+      'added bob to grpOneXXXXXXXXXXX',
+      'created group grpOneXXXXXXXXXXX-managers',
+      `named group grpOneXXXXXXXXXXX-managers "Histoire 3e A (administrateurs et animateurs)"`,
+      'added alice to grpOneXXXXXXXXXXX-managers',
+      `created folder "Histoire 3e A" for grpOneXXXXXXXXXXX`,
+      'set the quota of the folder of grpOneXXXXXXXXXXX to unlimited',
+      'gave grpOneXXXXXXXXXXX permissions 15 on the folder of grpOneXXXXXXXXXXX',
+      'gave grpOneXXXXXXXXXXX-managers permissions 31 on the folder of grpOneXXXXXXXXXXX',
+    ]);
     expect(await sync().putGroup(state)).toEqual({ changes: [] });
     nextcloud.prepare("DELETE FROM oc_group_user WHERE gid = 'grpOneXXXXXXXXXXX' AND uid = 'bob'").run();
     nextcloud.prepare("INSERT INTO oc_group_user (gid, uid) VALUES ('grpOneXXXXXXXXXXX', 'chloe')").run();
+    nextcloud
+      .prepare("UPDATE oc_group_folders_groups SET permissions = 1 WHERE group_id = 'grpOneXXXXXXXXXXX-managers'")
+      .run();
     expect(await sync().putGroup(state)).toEqual({
-      changes: ['added bob to grpOneXXXXXXXXXXX', 'removed chloe from grpOneXXXXXXXXXXX'],
+      changes: [
+        'added bob to grpOneXXXXXXXXXXX',
+        'removed chloe from grpOneXXXXXXXXXXX',
+        'set the permissions of grpOneXXXXXXXXXXX-managers on the folder of grpOneXXXXXXXXXXX to 31',
+      ],
     });
     expect(members('grpOneXXXXXXXXXXX')).toEqual(['alice', 'bob']);
     expect(await sync().deleteGroup('grpOneXXXXXXXXXXX')).toEqual({
       changes: [
+        'took access to the folder of grpOneXXXXXXXXXXX from grpOneXXXXXXXXXXX',
+        'took access to the folder of grpOneXXXXXXXXXXX from grpOneXXXXXXXXXXX-managers',
+        `archived the folder of grpOneXXXXXXXXXXX as "Histoire 3e A (archivé)"`,
         'removed alice from grpOneXXXXXXXXXXX',
         'removed bob from grpOneXXXXXXXXXXX',
         'deleted group grpOneXXXXXXXXXXX',
+        'removed alice from grpOneXXXXXXXXXXX-managers',
+        'deleted group grpOneXXXXXXXXXXX-managers',
       ],
     });
     expect(nextcloud.prepare("SELECT count(*) AS n FROM oc_groups WHERE gid = 'grpOneXXXXXXXXXXX'").get()).toEqual({
@@ -169,7 +195,8 @@ describe('portal groups kept in Nextcloud', () => {
   });
 
   it('reconciles 1,700 groups of 30: everything made, then nothing, then exactly the drift repaired', async () => {
-    const groups = portalGroups(1_700, 30, USERS, (g) => `Groupe ${g} <b>&</b>`);
+    // Names with markup and path characters: kept as text, and the folder's name stays one folder.
+    const groups = portalGroups(1_700, 30, USERS, (g) => `Groupe ${g} <b>&</b>/..`);
     const run = async () =>
       (
         await sync().reconcile(
@@ -180,35 +207,61 @@ describe('portal groups kept in Nextcloud', () => {
         )
       ).changes;
     const first = await run();
-    // Created, named and 30 members added, for each; and the groups of the tests above, not in this run, removed.
-    expect(first.filter((c) => c.includes(' grp0') || c.endsWith(' grp0'))).toHaveLength(1_700 * 32);
+    // For each: its group and managers group created and named, their members added, its folder made, its quota set
+    // and the two groups given access. The groups of the tests above, not in this run, removed.
+    const managers = groups.reduce((n, g) => n + g.members.filter((m) => m.role !== 'member').length, 0);
+    expect(first.filter((c) => /grp0\d+(-managers)?( |"|$)/.test(c))).toHaveLength(1_700 * (2 + 30 + 2 + 4) + managers);
     expect(first.filter((c) => c.startsWith('deleted'))).toEqual([
       'deleted group grpMathsXXXXXXXXX',
+      'deleted group grpMathsXXXXXXXXX-managers',
       'deleted group grpRaceXXXXXXXXXX',
+      'deleted group grpRaceXXXXXXXXXX-managers',
+    ]);
+    expect(
+      nextcloud.prepare("SELECT count(*) AS n FROM oc_group_folders WHERE mount_point LIKE 'Groupe %'").get(),
+    ).toEqual({
+      n: 1_700,
+    });
+    expect(
+      nextcloud
+        .prepare(
+          "SELECT f.mount_point, f.quota, g.group_id, g.permissions FROM oc_group_folders f JOIN oc_group_folders_groups g USING (folder_id) JOIN oc_laboite_groups l ON l.folder_id = f.folder_id WHERE l.portal_id = 'grp00000000000007' ORDER BY g.group_id",
+        )
+        .all(),
+    ).toEqual([
+      { mount_point: 'Groupe 7 <b>&<-b>-..', quota: -3, group_id: 'grp00000000000007', permissions: 15 },
+      { mount_point: 'Groupe 7 <b>&<-b>-..', quota: -3, group_id: 'grp00000000000007-managers', permissions: 31 },
     ]);
     expect(nextcloud.prepare("SELECT count(*) AS n FROM oc_group_user WHERE gid LIKE 'grp0%'").get()).toEqual({
-      n: 51_000,
+      n: 51_000 + managers,
     });
     expect(nextcloud.prepare("SELECT displayname FROM oc_groups WHERE gid = 'grp00000000000007'").get()).toEqual({
-      displayname: 'Groupe 7 <b>&</b>',
+      displayname: 'Groupe 7 <b>&</b>/..',
     });
     expect(await run()).toEqual([]);
 
-    // By hand: a member removed from 10 groups, a group renamed, a group deleted.
+    // By hand: a member removed from 10 groups, the members' permissions on 10 folders changed, a group renamed, a
+    // group deleted (Group folders then takes its access to the folder away).
     const expected: string[] = [];
     for (const group of groups.slice(0, 10)) {
       const uid = group.members[0]?.username ?? '';
       nextcloud.prepare('DELETE FROM oc_group_user WHERE gid = ? AND uid = ?').run(group.id, uid);
       expected.push(`added ${uid} to ${group.id}`);
     }
+    for (const group of groups.slice(200, 210)) {
+      nextcloud.prepare('UPDATE oc_group_folders_groups SET permissions = 31 WHERE group_id = ?').run(group.id);
+      expected.push(`set the permissions of ${group.id} on the folder of ${group.id} to 15`);
+    }
     nextcloud.prepare("UPDATE oc_groups SET displayname = 'Renommé' WHERE gid = 'grp00000000000500'").run();
-    expected.push('named group grp00000000000500 "Groupe 500 <b>&</b>"');
+    expected.push('named group grp00000000000500 "Groupe 500 <b>&</b>/.."');
     const deleted = groups[900];
     if (!deleted) throw new Error('no group 900');
     nextcloud.prepare('DELETE FROM oc_group_user WHERE gid = ?').run(deleted.id);
     nextcloud.prepare('DELETE FROM oc_groups WHERE gid = ?').run(deleted.id);
+    nextcloud.prepare('DELETE FROM oc_group_folders_groups WHERE group_id = ?').run(deleted.id);
     expected.push(`created group ${deleted.id}`, `named group ${deleted.id} "${deleted.name}"`);
     for (const member of deleted.members) expected.push(`added ${member.username} to ${deleted.id}`);
+    expected.push(`gave ${deleted.id} permissions 15 on the folder of ${deleted.id}`);
     expect([...(await run())].sort()).toEqual(expected.sort());
 
     // A run without the last 2 groups removes them, and only them.
@@ -218,9 +271,13 @@ describe('portal groups kept in Nextcloud', () => {
       })(),
       { pageSize: 100 },
     );
-    expect(shorter.changes.filter((c) => c.startsWith('deleted'))).toEqual([
+    expect(shorter.changes.filter((c) => /^(deleted|archived)/.test(c))).toEqual([
+      'archived the folder of grp00000000001698 as "Groupe 1698 <b>&<-b>-.. (archivé)"',
       'deleted group grp00000000001698',
+      'deleted group grp00000000001698-managers',
+      'archived the folder of grp00000000001699 as "Groupe 1699 <b>&<-b>-.. (archivé)"',
       'deleted group grp00000000001699',
+      'deleted group grp00000000001699-managers',
     ]);
     expect(nextcloud.prepare("SELECT count(*) AS n FROM oc_groups WHERE gid = 'grpHandXXXXXXXXXX'").get()).toEqual({
       n: 1,

@@ -8,6 +8,8 @@ namespace OCA\LaBoite\AppInfo;
 
 use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
+use OCA\LaBoite\Service\FolderBackend;
+use OCA\LaBoite\Service\GroupFoldersBackend;
 use OCA\LaBoite\Service\NonceStore;
 use OCP\AppFramework\App;
 use OCP\AppFramework\Bootstrap\IBootContext;
@@ -24,6 +26,7 @@ class Application extends App implements IBootstrap {
 
 	public function register(IRegistrationContext $context): void {
 		$context->registerServiceAlias(NonceStore::class, DbNonceStore::class);
+		$context->registerServiceAlias(FolderBackend::class, GroupFoldersBackend::class);
 		$context->registerEventListener(ShareCreatedEvent::class, ShareCreatedListener::class);
 	}
 

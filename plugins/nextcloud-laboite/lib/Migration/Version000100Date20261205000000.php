@@ -46,6 +46,7 @@ class Version000100Date20261205000000 extends SimpleMigrationStep {
 			$table->addColumn('slug', Types::STRING, ['notnull' => true, 'length' => 200]);
 			$table->addColumn('updated_at', Types::BIGINT, ['notnull' => true, 'unsigned' => true]);
 			$table->addColumn('seen_run', Types::STRING, ['notnull' => false, 'length' => 36]);
+			$table->addColumn('folder_id', Types::BIGINT, ['notnull' => false]);
 			$table->setPrimaryKey(['portal_id']);
 			$changed = true;
 		}

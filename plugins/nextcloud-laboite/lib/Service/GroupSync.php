@@ -14,10 +14,12 @@ use OCP\IGroup;
 use OCP\IGroupManager;
 use OCP\IUser;
 use OCP\IUserManager;
+use OCP\L10N\IFactory;
 
 /**
  * Converges Nextcloud to a portal group's state: a Nextcloud group whose id is the portal group's id and whose
- * display name is its name, with exactly its members. Idempotent: a second call with the same state changes nothing
+ * display name is its name, with exactly its members; a second one, `<id>-managers`, with its admins and animators;
+ * and its shared folder (FolderSync). Idempotent: a second call with the same state changes nothing
  * and says so (no change listed). The portal groups it manages are listed in `oc_laboite_groups`, so that a group
  * an administrator made by hand is never touched, and a reconcile knows which to remove.
  *
@@ -33,6 +35,9 @@ final class GroupSync {
 		private IDBConnection $db,
 		private ITimeFactory $time,
 		private IAppConfig $config,
+		private Settings $settings,
+		private IFactory $l10n,
+		private FolderSync $folders,
 	) {
 	}
 
@@ -66,16 +71,16 @@ final class GroupSync {
 		}
 		if (!$last) {
 			$this->config->setValueString(Application::APP_ID, 'reconcile_progress', $runId . ':' . ($page + 1));
-			return ['changes' => $changes, 'skipped' => $skipped];
+			return ['changes' => $changes, 'skipped' => array_values(array_unique($skipped))];
 		}
 		$this->config->setValueString(Application::APP_ID, 'reconcile_progress', '');
-		$result = $this->db->executeQuery('SELECT `portal_id` FROM `*PREFIX*' . self::TABLE . '` WHERE `seen_run` IS NULL OR `seen_run` <> ?', [$runId]);
+		$result = $this->db->executeQuery('SELECT `portal_id`, `folder_id` FROM `*PREFIX*' . self::TABLE . '` WHERE `seen_run` IS NULL OR `seen_run` <> ?', [$runId]);
 		$gone = $result->fetchAll();
 		$result->closeCursor();
 		foreach ($gone as $row) {
-			array_push($changes, ...$this->removeManaged((string)$row['portal_id']));
+			array_push($changes, ...$this->removeManaged((string)$row['portal_id'], $row['folder_id'] === null ? null : (int)$row['folder_id']));
 		}
-		return ['changes' => $changes, 'skipped' => $skipped];
+		return ['changes' => $changes, 'skipped' => array_values(array_unique($skipped))];
 	}
 
 	/**
@@ -84,32 +89,61 @@ final class GroupSync {
 	 * @throws SyncConflictException when the group id belongs to a Nextcloud group the app does not manage
 	 */
 	public function converge(GroupState $state, ?string $runId = null): array {
+		$row = $this->managedRow($state->id);
+		$managersId = self::managersGroupId($state->id);
+		$group = $this->groups->get($state->id);
+		$managers = $this->groups->get($managersId);
+		foreach ([$state->id => $group, $managersId => $managers] as $gid => $existing) {
+			if ($existing !== null && $row === null) {
+				throw new SyncConflictException("a Nextcloud group with the id $gid exists and was not made by the portal: rename it, or delete it");
+			}
+		}
 		$changes = [];
 		$skipped = [];
-		$managed = $this->isManaged($state->id);
-		$group = $this->groups->get($state->id);
-		if ($group !== null && !$managed) {
-			throw new SyncConflictException("a Nextcloud group with the id {$state->id} exists and was not made by the portal: rename it, or delete it");
-		}
-		if ($group === null) {
-			$group = $this->groups->createGroup($state->id);
-			if ($group === null) {
-				throw new \RuntimeException("Nextcloud could not create the group {$state->id}");
-			}
-			$changes[] = "created group {$state->id}";
-		}
-		if ($group->getDisplayName() !== $state->name) {
-			$group->setDisplayName($state->name);
-			$changes[] = "named group {$state->id} \"{$state->name}\"";
-		}
-		$this->remember($state, $managed, $runId);
+		$l = $this->l10n->get(Application::APP_ID, $this->settings->portalLanguage());
+		$managerUids = array_keys(array_filter($state->members, fn ($role) => $role !== 'member'));
+		$this->syncGroup($group, $state->id, $state->name, array_keys($state->members), $changes, $skipped);
+		$ignored = [];
+		$this->syncGroup($managers, $managersId, $l->t('%s (admins and animators)', [$state->name]), $managerUids, $changes, $ignored);
+		$folder = $this->folders->converge($state, $managersId, $row === null || $row['folder_id'] === null ? null : (int)$row['folder_id']);
+		array_push($changes, ...$folder['changes']);
+		array_push($skipped, ...$folder['skipped']);
+		$this->remember($state, $row !== null, $runId, $folder['folderId']);
+		return ['changes' => $changes, 'skipped' => $skipped];
+	}
 
+	/** The Nextcloud group of a portal group's admins and animators: what gives them every right on its folder. */
+	public static function managersGroupId(string $portalId): string {
+		return $portalId . '-managers';
+	}
+
+	/**
+	 * One Nextcloud group made to hold exactly these users under this name. A user without an account yet is
+	 * reported in $skipped.
+	 * @param list<int|string> $uids
+	 * @param list<string> $changes
+	 * @param list<string> $skipped
+	 */
+	private function syncGroup(?IGroup $group, string $gid, string $name, array $uids, array &$changes, array &$skipped): void {
+		if ($group === null) {
+			$group = $this->groups->createGroup($gid);
+			if ($group === null) {
+				throw new \RuntimeException("Nextcloud could not create the group $gid");
+			}
+			$changes[] = "created group $gid";
+		}
+		if ($group->getDisplayName() !== $name) {
+			$group->setDisplayName($name);
+			$changes[] = "named group $gid \"$name\"";
+		}
 		$current = [];
 		foreach ($group->getUsers() as $user) {
 			$current[$user->getUID()] = $user;
 		}
-		foreach (array_keys($state->members) as $uid) {
+		$wanted = [];
+		foreach ($uids as $uid) {
 			$uid = (string)$uid;
+			$wanted[$uid] = true;
 			if (isset($current[$uid])) {
 				continue;
 			}
@@ -119,37 +153,39 @@ final class GroupSync {
 				continue;
 			}
 			$group->addUser($user);
-			$changes[] = "added $uid to {$state->id}";
+			$changes[] = "added $uid to $gid";
 		}
 		foreach ($current as $uid => $user) {
-			if (!array_key_exists((string)$uid, $state->members)) {
+			if (!isset($wanted[(string)$uid])) {
 				$group->removeUser($user);
-				$changes[] = "removed $uid from {$state->id}";
+				$changes[] = "removed $uid from $gid";
 			}
 		}
-		return ['changes' => $changes, 'skipped' => $skipped];
 	}
 
 	/**
-	 * The portal group is gone: its Nextcloud group loses every member and is deleted. A group the app does not
-	 * manage is left alone.
+	 * The portal group is gone: its Nextcloud groups lose every member and are deleted, its folder is archived or
+	 * deleted (FolderSync::release). A group the app does not manage is left alone.
 	 * @return list<string>
 	 */
 	public function remove(string $portalId): array {
-		return $this->isManaged($portalId) ? $this->removeManaged($portalId) : [];
+		$row = $this->managedRow($portalId);
+		return $row === null ? [] : $this->removeManaged($portalId, $row['folder_id'] === null ? null : (int)$row['folder_id']);
 	}
 
 	/** @return list<string> */
-	private function removeManaged(string $portalId): array {
-		$changes = [];
-		$group = $this->groups->get($portalId);
-		if ($group instanceof IGroup) {
-			foreach ($group->getUsers() as $user) {
-				$group->removeUser($user);
-				$changes[] = 'removed ' . $user->getUID() . " from $portalId";
+	private function removeManaged(string $portalId, ?int $folderId): array {
+		$changes = $this->folders->release($portalId, self::managersGroupId($portalId), $folderId);
+		foreach ([$portalId, self::managersGroupId($portalId)] as $gid) {
+			$group = $this->groups->get($gid);
+			if ($group instanceof IGroup) {
+				foreach ($group->getUsers() as $user) {
+					$group->removeUser($user);
+					$changes[] = 'removed ' . $user->getUID() . " from $gid";
+				}
+				$group->delete();
+				$changes[] = "deleted group $gid";
 			}
-			$group->delete();
-			$changes[] = "deleted group $portalId";
 		}
 		$this->db->executeStatement('DELETE FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
 		return $changes;
@@ -180,22 +216,27 @@ final class GroupSync {
 
 	/** Whether the Nextcloud group with this id is a portal group's, made and kept by the sync. */
 	public function isManaged(string $portalId): bool {
-		$result = $this->db->executeQuery('SELECT 1 FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
-		$found = $result->fetchOne() !== false;
+		return $this->managedRow($portalId) !== null;
+	}
+
+	/** @return array{folder_id: int|string|null}|null */
+	private function managedRow(string $portalId): ?array {
+		$result = $this->db->executeQuery('SELECT `folder_id` FROM `*PREFIX*' . self::TABLE . '` WHERE `portal_id` = ?', [$portalId]);
+		$rows = $result->fetchAll();
 		$result->closeCursor();
-		return $found;
+		return $rows[0] ?? null;
 	}
 
 	/** One write per call: the group's row, with the run that saw it, if any. */
-	private function remember(GroupState $state, bool $managed, ?string $runId): void {
+	private function remember(GroupState $state, bool $managed, ?string $runId, ?int $folderId): void {
 		$now = $this->time->getTime();
 		if ($managed) {
 			$this->db->executeStatement(
-				'UPDATE `*PREFIX*' . self::TABLE . '` SET `name` = ?, `slug` = ?, `updated_at` = ?, `seen_run` = COALESCE(?, `seen_run`) WHERE `portal_id` = ?',
-				[$state->name, $state->slug, $now, $runId, $state->id],
+				'UPDATE `*PREFIX*' . self::TABLE . '` SET `name` = ?, `slug` = ?, `updated_at` = ?, `seen_run` = COALESCE(?, `seen_run`), `folder_id` = ? WHERE `portal_id` = ?',
+				[$state->name, $state->slug, $now, $runId, $folderId, $state->id],
 			);
 			return;
 		}
-		$this->db->insertIgnoreConflict(self::TABLE, ['portal_id' => $state->id, 'name' => $state->name, 'slug' => $state->slug, 'updated_at' => $now, 'seen_run' => $runId]);
+		$this->db->insertIgnoreConflict(self::TABLE, ['portal_id' => $state->id, 'name' => $state->name, 'slug' => $state->slug, 'updated_at' => $now, 'seen_run' => $runId, 'folder_id' => $folderId]);
 	}
 }

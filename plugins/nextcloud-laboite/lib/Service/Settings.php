@@ -53,4 +53,19 @@ final class Settings {
 	public function portalLanguage(): string {
 		return $this->config->getValueString(Application::APP_ID, 'portal_language', 'fr') === 'en' ? 'en' : 'fr';
 	}
+
+	/** Whether each portal group gets a shared folder (Group folders app): yes unless turned off. */
+	public function groupFolders(): bool {
+		return $this->config->getValueBool(Application::APP_ID, 'group_folders', true);
+	}
+
+	/** Whether plain members may share from their group's folder (admins and animators always may): no by default. */
+	public function membersCanShare(): bool {
+		return $this->config->getValueBool(Application::APP_ID, 'members_can_share', false);
+	}
+
+	/** What becomes of a removed portal group's folder: `archive` (the default: kept, out of reach) or `delete`. */
+	public function removedFolders(): string {
+		return $this->config->getValueString(Application::APP_ID, 'removed_folders', 'archive') === 'delete' ? 'delete' : 'archive';
+	}
 }

@@ -18,7 +18,11 @@ final class SqliteConnection implements IDBConnection {
 		$this->pdo->exec('PRAGMA busy_timeout = 5000');
 		// The tables of lib/Migration/Version000100Date20261205000000.php.
 		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_nonces (nonce VARCHAR(64) NOT NULL PRIMARY KEY, expires_at BIGINT NOT NULL)');
-		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_groups (portal_id VARCHAR(32) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(200) NOT NULL, updated_at BIGINT NOT NULL, seen_run VARCHAR(36))');
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_groups (portal_id VARCHAR(32) NOT NULL PRIMARY KEY, name VARCHAR(255) NOT NULL, slug VARCHAR(200) NOT NULL, updated_at BIGINT NOT NULL, seen_run VARCHAR(36), folder_id BIGINT)');
+		// The Group folders app's two tables, as its migrations leave them (nextcloud/groupfolders v20.1.18,
+		// lib/Migration/Version102020Date20180806161449.php and Version1401000Date2023042611200{1,2}.php for circle_id).
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_group_folders (folder_id INTEGER PRIMARY KEY AUTOINCREMENT, mount_point VARCHAR(128) NOT NULL, quota BIGINT NOT NULL, root_id BIGINT, storage_id BIGINT, options TEXT)');
+		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_group_folders_groups (applicable_id INTEGER PRIMARY KEY AUTOINCREMENT, folder_id BIGINT NOT NULL, permissions INTEGER NOT NULL, group_id VARCHAR(64), circle_id VARCHAR(32), UNIQUE (folder_id, group_id, circle_id))');
 		$this->pdo->exec('CREATE TABLE IF NOT EXISTS oc_laboite_sent (share_id VARCHAR(64) NOT NULL, recipient VARCHAR(64) NOT NULL, sent_at BIGINT NOT NULL, PRIMARY KEY (share_id, recipient))');
 	}
 

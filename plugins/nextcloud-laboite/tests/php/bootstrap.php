@@ -14,6 +14,8 @@ spl_autoload_register(static function (string $class) use ($appDir): void {
 		'OCA\\LaBoite\\' => $appDir . '/lib/',
 		'OCP\\' => __DIR__ . '/stubs/OCP/',
 		'Psr\\Log\\' => __DIR__ . '/stubs/Psr/Log/',
+		'Psr\\Container\\' => __DIR__ . '/stubs/Psr/Container/',
+		'OCA\\GroupFolders\\' => __DIR__ . '/stubs/OCA/GroupFolders/',
 	];
 	foreach ($roots as $prefix => $dir) {
 		if (str_starts_with($class, $prefix)) {

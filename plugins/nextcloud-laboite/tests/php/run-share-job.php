@@ -11,12 +11,12 @@ declare(strict_types=1);
 require __DIR__ . '/bootstrap.php';
 
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
-use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\CurlClient;
 use OCA\LaBoite\Tests\Fake\Directory;
+use OCA\LaBoite\Tests\Fake\GroupFolders;
 use OCA\LaBoite\Tests\Fake\JobList;
 use OCA\LaBoite\Tests\Fake\Logger;
 use OCA\LaBoite\Tests\Fake\Nextcloud;
@@ -46,7 +46,7 @@ $job = new SendShareNotifications(
 	$jobs,
 	new PortalClient(new CurlClient(), $config),
 	new Settings($config),
-	new GroupSync($directory->groupManager(), $directory->userManager(), $db, $nextcloud, $config),
+	(new GroupFolders($db))->groupSync($directory->groupManager(), $directory->userManager(), $nextcloud, $config, $nextcloud),
 	$nextcloud,
 	$nextcloud,
 	$logger,

@@ -11,11 +11,12 @@ declare(strict_types=1);
 require __DIR__ . '/bootstrap.php';
 
 use OCA\LaBoite\Service\DbNonceStore;
-use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\SignatureVerifier;
 use OCA\LaBoite\Service\SyncEndpoint;
 use OCA\LaBoite\Service\SyncRefusal;
+use OCA\LaBoite\Tests\Fake\GroupFolders;
 use OCA\LaBoite\Tests\Fake\Logger;
+use OCA\LaBoite\Tests\Fake\Nextcloud;
 use OCA\LaBoite\Tests\Fake\SqliteAppConfig;
 use OCA\LaBoite\Tests\Fake\SqliteDirectory;
 use OCA\LaBoite\Tests\SqliteConnection;
@@ -32,7 +33,7 @@ $clock = new class implements ITimeFactory {
 $directory = new SqliteDirectory($db);
 $endpoint = new SyncEndpoint(
 	new SignatureVerifier(new DbNonceStore($db)),
-	new GroupSync($directory, $directory->users(), $db, $clock, $config),
+	(new GroupFolders($db))->groupSync($directory, $directory->users(), $clock, $config, new Nextcloud((string)(getenv('LABOITE_APP_DIR') ?: __DIR__ . '/../..'))),
 	$config,
 	$clock,
 	new Logger(),

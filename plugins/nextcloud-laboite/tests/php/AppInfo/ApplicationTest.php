@@ -9,13 +9,15 @@ namespace OCA\LaBoite\Tests\AppInfo;
 use OCA\LaBoite\AppInfo\Application;
 use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
+use OCA\LaBoite\Service\FolderBackend;
+use OCA\LaBoite\Service\GroupFoldersBackend;
 use OCA\LaBoite\Service\NonceStore;
 use OCP\AppFramework\Bootstrap\IRegistrationContext;
 use OCP\Share\Events\ShareCreatedEvent;
 use PHPUnit\Framework\TestCase;
 
 final class ApplicationTest extends TestCase {
-	public function testRegistersTheShareListenerAndTheNonceStore(): void {
+	public function testRegistersTheShareListenerTheNonceStoreAndTheGroupFoldersBackend(): void {
 		$context = new class implements IRegistrationContext {
 			public array $calls = [];
 
@@ -30,6 +32,7 @@ final class ApplicationTest extends TestCase {
 		(new Application())->register($context);
 		$this->assertSame([
 			['alias', NonceStore::class, DbNonceStore::class],
+			['alias', FolderBackend::class, GroupFoldersBackend::class],
 			['listener', ShareCreatedEvent::class, ShareCreatedListener::class],
 		], $context->calls);
 		$this->assertSame('laboite', Application::APP_ID);

@@ -7,11 +7,11 @@ declare(strict_types=1);
 namespace OCA\LaBoite\Tests\BackgroundJob;
 
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
-use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\Directory;
+use OCA\LaBoite\Tests\Fake\GroupFolders;
 use OCA\LaBoite\Tests\Fake\JobList;
 use OCA\LaBoite\Tests\Fake\Logger;
 use OCA\LaBoite\Tests\Fake\Nextcloud;
@@ -59,7 +59,7 @@ final class SendShareNotificationsTest extends TestCase {
 			$this->jobs,
 			new PortalClient($this->portal, $this->config),
 			$settings,
-			new GroupSync($directory->groupManager(), $directory->userManager(), $this->db, $this->nextcloud, $this->config),
+			(new GroupFolders($this->db))->groupSync($directory->groupManager(), $directory->userManager(), $this->nextcloud, $this->config, $this->nextcloud),
 			$this->nextcloud,
 			$this->nextcloud,
 			$this->logger,

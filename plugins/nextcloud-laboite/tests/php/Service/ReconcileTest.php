@@ -11,6 +11,7 @@ use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\SyncConflictException;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\Directory;
+use OCA\LaBoite\Tests\Fake\GroupFolders;
 use OCA\LaBoite\Tests\Fake\Nextcloud;
 use OCA\LaBoite\Tests\SqliteConnection;
 use PHPUnit\Framework\TestCase;
@@ -23,6 +24,7 @@ final class ReconcileTest extends TestCase {
 	private Directory $directory;
 	private SqliteConnection $db;
 	private GroupSync $sync;
+	private GroupFolders $folders;
 
 	private function setUpPlatform(int $users): void {
 		$names = [];
@@ -31,7 +33,7 @@ final class ReconcileTest extends TestCase {
 		}
 		$this->directory = new Directory($names, ['admin' => ['user0']]);
 		$this->db = new SqliteConnection();
-		$this->sync = new GroupSync($this->directory->groupManager(), $this->directory->userManager(), $this->db, new Nextcloud(__DIR__), new AppConfig());
+		$this->sync = ($this->folders = new GroupFolders($this->db))->groupSync($this->directory->groupManager(), $this->directory->userManager(), $nextcloud = new Nextcloud((string)(getenv('LABOITE_APP_DIR') ?: __DIR__ . '/../../..')), new AppConfig(), $nextcloud);
 	}
 
 	/** @return list<GroupState> `$count` groups of `$size` members drawn from the users, the same for one seed. */
@@ -71,14 +73,18 @@ final class ReconcileTest extends TestCase {
 		$states = $this->portalGroups(1700, 30, $users);
 
 		$first = $this->runAll(self::RUN, $states);
-		$this->assertCount(1700 * (2 + 30), $first, 'each group created, named, and its 30 members added');
-		$this->assertCount(1700 + 1, $this->directory->groups);
+		$managers = array_sum(array_map(fn ($state) => count(array_filter($state->members, fn ($role) => $role !== 'member')), $states));
+		$this->assertCount(1700 * (2 + 30 + 2 + 4) + $managers, $first, 'each group and managers group created, named, their members added; each folder created, its quota set and its two groups given access');
+		$this->assertCount(1700 * 2 + 1, $this->directory->groups);
+		$this->assertCount(1700, $this->folders->folders());
 
 		$calls = $this->directory->calls;
 		$this->assertSame([], $this->runAll(self::RUN2, $states));
 		$this->assertSame($calls, $this->directory->calls, 'the second run writes nothing');
 
-		// Drift by hand: a member removed from 20 groups, an outsider added to 20 others, 5 groups renamed, 3 deleted.
+		// Drift by hand: a member removed from 20 groups, an outsider added to 20 others, 5 groups renamed, 3 deleted
+		// (Group folders then takes their access to their folders away), the members' permissions changed on 10
+		// folders, the quota of 5, one folder deleted.
 		$expected = [];
 		for ($g = 0; $g < 20; $g++) {
 			$gid = $states[$g]->id;
@@ -100,12 +106,29 @@ final class ReconcileTest extends TestCase {
 		for ($g = 300; $g < 303; $g++) {
 			$gid = $states[$g]->id;
 			unset($this->directory->groups[$gid], $this->directory->names[$gid]);
+			$this->db->executeStatement('DELETE FROM `*PREFIX*group_folders_groups` WHERE `group_id` = ?', [$gid]);
 			$expected[] = "created group $gid";
 			$expected[] = "named group $gid \"{$states[$g]->name}\"";
 			foreach (array_keys($states[$g]->members) as $uid) {
 				$expected[] = "added $uid to $gid";
 			}
+			$expected[] = "gave $gid permissions 15 on the folder of $gid";
 		}
+		$folderOf = fn (string $gid): int => (int)$this->db->pdo->query("SELECT folder_id FROM oc_laboite_groups WHERE portal_id = '$gid'")->fetchColumn();
+		for ($g = 400; $g < 410; $g++) {
+			$gid = $states[$g]->id;
+			$this->folders->manager->setGroupPermissions($folderOf($gid), $gid, 31);
+			$expected[] = "set the permissions of $gid on the folder of $gid to 15";
+		}
+		for ($g = 500; $g < 505; $g++) {
+			$gid = $states[$g]->id;
+			$this->folders->manager->setFolderQuota($folderOf($gid), 1000);
+			$expected[] = "set the quota of the folder of $gid to unlimited";
+		}
+		$gid = $states[600]->id;
+		$this->folders->manager->removeFolder($folderOf($gid));
+		$this->db->executeStatement('DELETE FROM `*PREFIX*group_folders_groups` WHERE `folder_id` = ?', [$folderOf($gid)]);
+		array_push($expected, "created folder \"Groupe 600\" for $gid", "set the quota of the folder of $gid to unlimited", "gave $gid permissions 15 on the folder of $gid", "gave $gid-managers permissions 31 on the folder of $gid");
 		$third = $this->runAll(self::RUN, $states);
 		sort($expected);
 		sort($third);
@@ -118,9 +141,16 @@ final class ReconcileTest extends TestCase {
 		$states = $this->portalGroups(250, 5, 100);
 		$this->runAll(self::RUN, $states);
 		$changes = $this->runAll(self::RUN2, array_slice($states, 0, 248));
-		$this->assertSame(['deleted group grp00000000000248', 'deleted group grp00000000000249'], array_values(array_filter($changes, fn ($c) => str_starts_with($c, 'deleted'))));
+		$this->assertSame([
+			'archived the folder of grp00000000000248 as "Groupe 248 (archivé)"',
+			'deleted group grp00000000000248',
+			'deleted group grp00000000000248-managers',
+			'archived the folder of grp00000000000249 as "Groupe 249 (archivé)"',
+			'deleted group grp00000000000249',
+			'deleted group grp00000000000249-managers',
+		], array_values(array_filter($changes, fn ($c) => preg_match('/^(deleted|archived)/', $c) === 1)));
 		$this->assertArrayHasKey('admin', $this->directory->groups, 'a group made by hand is not the portal\'s to remove');
-		$this->assertCount(248 + 1, $this->directory->groups);
+		$this->assertCount(248 * 2 + 1, $this->directory->groups);
 	}
 
 	public function testAPageOutOfOrderIsRefusedAndAnInterruptedRunRemovesNothing(): void {
@@ -135,7 +165,7 @@ final class ReconcileTest extends TestCase {
 		} catch (SyncConflictException $e) {
 			$this->assertStringContainsString('out of order: start again from page 0', $e->getMessage());
 		}
-		$this->assertCount(250 + 1, $this->directory->groups);
+		$this->assertCount(250 * 2 + 1, $this->directory->groups);
 		// A page of another run is refused too.
 		$this->expectException(SyncConflictException::class);
 		$this->sync->reconcilePage(self::RUN, 1, true, []);
