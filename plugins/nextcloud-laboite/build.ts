@@ -1,4 +1,5 @@
 /** `pnpm build`: the Nextcloud app tarball `laboite-<version>.tar.gz` (`laboite/` at the top). */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,12 @@ for (const file of readdirSync(join(here, 'l10n')).filter((f) => f.endsWith('.js
     `OC.L10N.register(\n    "laboite",\n    ${JSON.stringify(translations, null, 4).replace(/\n/g, '\n    ')},\n    ${JSON.stringify(pluralForm)});\n`;
 }
 
+// The front end (src/, Vue 3 with @nextcloud/vue) built by @nextcloud/vite-config into js/.
+execFileSync('vite', ['build', '--logLevel', 'warn'], { cwd: here, stdio: 'inherit' });
+
 const app = buildNextcloudApp({
   appDir: here,
-  include: ['appinfo', 'lib', 'l10n', 'README.md', 'CHANGELOG.md'],
+  include: ['appinfo', 'lib', 'l10n', 'templates', 'js', 'README.md', 'CHANGELOG.md'],
   outDir,
   generate,
 });

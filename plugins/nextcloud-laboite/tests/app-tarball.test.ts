@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
 import { artefact, tempDir, unpackNextcloudApp } from '@apps-education/testkit';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { phpFiles } from './app-files.js';
+import { phpFiles, tsFiles } from './app-files.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 /** What `pnpm build` ships, read as the app store and `occ app:install` read it. */
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -62,6 +65,12 @@ describe('the app tarball (dist/laboite-<version>.tar.gz)', () => {
     expect(entries).toContain('laboite/lib/AppInfo/Application.php');
     expect(entries).toContain('laboite/lib/Service/SignatureVerifier.php');
     expect(entries).toContain('laboite/README.md');
+    expect(entries).toContain('laboite/templates/admin.php');
+    // The front end, built: the two entry points Nextcloud's Util::addScript finds by name, their licences.
+    expect(entries).toContain('laboite/js/laboite-admin.mjs');
+    expect(entries).toContain('laboite/js/laboite-files.mjs');
+    expect(entries).toContain('laboite/js/laboite-files.mjs.license');
+    expect(entries.filter((e) => e.endsWith('.map'))).toEqual([]);
     expect(entries.filter((e) => /\/(tests|src|node_modules)\/|package\.json$|tsconfig|build\.ts$/.test(e))).toEqual(
       [],
     );
@@ -116,7 +125,24 @@ describe("the app's texts in French (l10n/)", () => {
     for (const text of texts) {
       const translation = fr.translations[text];
       expect(translation, text).toBeTypeOf('string');
-      expect(translation?.match(/%\d\$s/g)?.sort(), text).toEqual(text.match(/%\d\$s/g)?.sort());
+      expect(translation?.match(/%(\d\$)?s/g)?.sort(), text).toEqual(text.match(/%(\d\$)?s/g)?.sort());
+    }
+  });
+
+  it("translates every text the front end (src/) passes to t('laboite', ...), with its {placeholders}", () => {
+    const texts = tsFiles(join(here, '..', 'src')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bt\(\s*'laboite',\s*'((?:[^'\\]|\\.)*)'/g)].map((m) =>
+        (m[1] ?? '').replace(/\\'/g, "'").replace(/\\u2019/g, '\u2019'),
+      ),
+    );
+    expect(texts.length).toBeGreaterThanOrEqual(30);
+    const fr = JSON.parse(readFileSync(join(app, 'l10n', 'fr.json'), 'utf8')) as {
+      translations: Record<string, string>;
+    };
+    for (const text of texts) {
+      const translation = fr.translations[text];
+      expect(translation, text).toBeTypeOf('string');
+      expect(translation?.match(/\{\w+\}/g)?.sort(), text).toEqual(text.match(/\{\w+\}/g)?.sort());
     }
   });
 

@@ -6,6 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\AppInfo;
 
+use OCA\LaBoite\Listener\LoadFilesScriptsListener;
 use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
 use OCA\LaBoite\Service\FolderBackend;
@@ -28,6 +29,7 @@ class Application extends App implements IBootstrap {
 		$context->registerServiceAlias(NonceStore::class, DbNonceStore::class);
 		$context->registerServiceAlias(FolderBackend::class, GroupFoldersBackend::class);
 		$context->registerEventListener(ShareCreatedEvent::class, ShareCreatedListener::class);
+		$context->registerEventListener(LoadFilesScriptsListener::EVENT, LoadFilesScriptsListener::class);
 	}
 
 	public function boot(IBootContext $context): void {

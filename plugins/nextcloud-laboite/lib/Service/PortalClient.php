@@ -59,6 +59,37 @@ final class PortalClient {
 		return $this->post(['groupId' => $groupId, 'title' => $text['title'], 'content' => $text['content'], 'link' => $text['link']]);
 	}
 
+	/**
+	 * "Test the connection": an empty notification, which LaBoite refuses after checking the key
+	 * (`dataWithoutuserIdNorGroupId`), so nothing is stored. The result names what failed.
+	 * @return array{result: 'ok'|'not-configured'|'unreachable'|'key-refused'|'not-laboite', detail: string}
+	 */
+	public function check(): array {
+		if (!$this->isConfigured()) {
+			return ['result' => 'not-configured', 'detail' => ''];
+		}
+		try {
+			$response = $this->clients->newClient()->post(rtrim($this->portalUrl(), '/') . '/api/notifications', [
+				'headers' => ['X-API-KEY' => $this->apiKey(), 'Content-Type' => 'application/json', 'Accept' => 'application/json'],
+				'body' => '{}',
+				'timeout' => 10,
+				'http_errors' => false,
+			]);
+		} catch (\Throwable $e) {
+			return ['result' => 'unreachable', 'detail' => $e->getMessage()];
+		}
+		$status = $response->getStatusCode();
+		$answer = $response->getBody();
+		$answer = is_string($answer) ? $answer : (string)stream_get_contents($answer);
+		if ($status === 401 || $status === 403) {
+			return ['result' => 'key-refused', 'detail' => "HTTP $status"];
+		}
+		if (str_contains($answer, 'restapi.notifications.') || str_contains($answer, 'validation-error')) {
+			return ['result' => 'ok', 'detail' => "HTTP $status"];
+		}
+		return ['result' => 'not-laboite', 'detail' => "HTTP $status"];
+	}
+
 	/** @return array{outcome: 'delivered'|'retry'|'permanent', reason: string} */
 	private function post(array $notification): array {
 		$body = json_encode($notification, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);

@@ -8,6 +8,7 @@ namespace OCA\LaBoite\Service;
 
 use OCA\LaBoite\AppInfo\Application;
 use OCP\IAppConfig;
+use OCP\IL10N;
 use OCP\Share\IShare;
 
 /** The administrator's settings of the app (Administration settings > LaBoite), read with their defaults. */
@@ -67,5 +68,83 @@ final class Settings {
 	/** What becomes of a removed portal group's folder: `archive` (the default: kept, out of reach) or `delete`. */
 	public function removedFolders(): string {
 		return $this->config->getValueString(Application::APP_ID, 'removed_folders', 'archive') === 'delete' ? 'delete' : 'archive';
+	}
+
+	/** The settings page's view of the settings: the two secrets only as set or not. */
+	public function forAdmin(): array {
+		return [
+			'portalUrl' => $this->config->getValueString(Application::APP_ID, 'portal_url', ''),
+			'apiKeySet' => $this->config->getValueString(Application::APP_ID, 'api_key', '') !== '',
+			'syncSecretSet' => $this->config->getValueString(Application::APP_ID, 'sync_secret', '') !== '',
+			'notifyUserShares' => $this->notifies(IShare::TYPE_USER),
+			'notifyGroupShares' => $this->notifies(IShare::TYPE_GROUP),
+			'excludedAccounts' => implode(', ', $this->excludedAccounts()),
+			'maxGroupRecipients' => $this->maxGroupRecipients(),
+			'portalLanguage' => $this->portalLanguage(),
+			'groupFolders' => $this->groupFolders(),
+			'membersCanShare' => $this->membersCanShare(),
+			'removedFolders' => $this->removedFolders(),
+		];
+	}
+
+	/**
+	 * The settings page's save: every field checked before anything is written, so that a refused save changes
+	 * nothing. Empty secrets keep the stored ones. Each value is written with the type it is read with (Nextcloud's
+	 * typed app config refuses to read a boolean stored as a string).
+	 * @param array<string, mixed> $input
+	 * @throws InvalidSettingsException naming the field, in the administrator's language
+	 */
+	public function update(array $input, IL10N $l): void {
+		$url = $input['portalUrl'] ?? null;
+		$parts = is_string($url) ? parse_url($url) : false;
+		if (!is_string($url) || ($url !== '' && ($parts === false || ($parts['scheme'] ?? '') !== 'https' || ($parts['host'] ?? '') === ''
+			|| isset($parts['query']) || isset($parts['fragment']) || isset($parts['user'])))) {
+			throw new InvalidSettingsException('portalUrl', $l->t('Give the portal address starting with https://, for example https://portail.ac-exemple.fr'));
+		}
+		$apiKey = $input['apiKey'] ?? '';
+		if (!is_string($apiKey) || strlen($apiKey) > 512 || preg_match('/[\x00-\x20\x7f]/', $apiKey) === 1) {
+			throw new InvalidSettingsException('apiKey', $l->t('The API key is the text the portal gave, without spaces.'));
+		}
+		$secret = $input['syncSecret'] ?? '';
+		if (!is_string($secret) || ($secret !== '' && (strlen($secret) < 32 || strlen($secret) > 512))) {
+			throw new InvalidSettingsException('syncSecret', $l->t('The shared secret needs 32 characters at least: use the one the portal shows.'));
+		}
+		$bools = ['notifyUserShares' => 'notify_user_shares', 'notifyGroupShares' => 'notify_group_shares', 'groupFolders' => 'group_folders', 'membersCanShare' => 'members_can_share'];
+		foreach (array_keys($bools) as $field) {
+			if (!is_bool($input[$field] ?? null)) {
+				throw new InvalidSettingsException($field, $l->t('Choose on or off.'));
+			}
+		}
+		$excluded = $input['excludedAccounts'] ?? null;
+		if (!is_string($excluded) || strlen($excluded) > 10000) {
+			throw new InvalidSettingsException('excludedAccounts', $l->t('List the accounts separated by commas.'));
+		}
+		$max = $input['maxGroupRecipients'] ?? null;
+		if (!is_int($max) || $max < 1 || $max > 100000) {
+			throw new InvalidSettingsException('maxGroupRecipients', $l->t('Give a whole number from 1 to 100000.'));
+		}
+		$language = $input['portalLanguage'] ?? null;
+		$removed = $input['removedFolders'] ?? null;
+		if (!in_array($language, ['fr', 'en'], true)) {
+			throw new InvalidSettingsException('portalLanguage', $l->t('Choose French or English.'));
+		}
+		if (!in_array($removed, ['archive', 'delete'], true)) {
+			throw new InvalidSettingsException('removedFolders', $l->t('Choose to archive or to delete.'));
+		}
+		$app = Application::APP_ID;
+		$this->config->setValueString($app, 'portal_url', rtrim($url, '/'));
+		if ($apiKey !== '') {
+			$this->config->setValueString($app, 'api_key', $apiKey, sensitive: true);
+		}
+		if ($secret !== '') {
+			$this->config->setValueString($app, 'sync_secret', $secret, sensitive: true);
+		}
+		foreach ($bools as $field => $key) {
+			$this->config->setValueBool($app, $key, $input[$field]);
+		}
+		$this->config->setValueString($app, 'excluded_accounts', $excluded);
+		$this->config->setValueInt($app, 'max_group_recipients', $max);
+		$this->config->setValueString($app, 'portal_language', $language);
+		$this->config->setValueString($app, 'removed_folders', $removed);
 	}
 }

@@ -7,6 +7,7 @@ declare(strict_types=1);
 namespace OCA\LaBoite\Tests\AppInfo;
 
 use OCA\LaBoite\AppInfo\Application;
+use OCA\LaBoite\Listener\LoadFilesScriptsListener;
 use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
 use OCA\LaBoite\Service\FolderBackend;
@@ -34,6 +35,7 @@ final class ApplicationTest extends TestCase {
 			['alias', NonceStore::class, DbNonceStore::class],
 			['alias', FolderBackend::class, GroupFoldersBackend::class],
 			['listener', ShareCreatedEvent::class, ShareCreatedListener::class],
+			['listener', 'OCA\\Files\\Event\\LoadAdditionalScriptsEvent', LoadFilesScriptsListener::class],
 		], $context->calls);
 		$this->assertSame('laboite', Application::APP_ID);
 	}

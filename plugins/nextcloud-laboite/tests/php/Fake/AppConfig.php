@@ -30,6 +30,14 @@ final class AppConfig implements IAppConfig {
 		return $changed;
 	}
 
+	public function setValueInt(string $app, string $key, int $value, bool $lazy = false, bool $sensitive = false): bool {
+		return $this->setValueString($app, $key, (string)$value);
+	}
+
+	public function setValueBool(string $app, string $key, bool $value, bool $lazy = false): bool {
+		return $this->setValueString($app, $key, $value ? '1' : '0');
+	}
+
 	public function getValueBool(string $app, string $key, bool $default = false, bool $lazy = false): bool {
 		if ($app !== 'laboite' || !array_key_exists($key, $this->values)) {
 			return $default;

@@ -39,6 +39,14 @@ final class SqliteAppConfig implements IAppConfig {
 		return $changed;
 	}
 
+	public function setValueInt(string $app, string $key, int $value, bool $lazy = false, bool $sensitive = false): bool {
+		return $this->setValueString($app, $key, (string)$value);
+	}
+
+	public function setValueBool(string $app, string $key, bool $value, bool $lazy = false): bool {
+		return $this->setValueString($app, $key, $value ? '1' : '0');
+	}
+
 	public function getValueBool(string $app, string $key, bool $default = false, bool $lazy = false): bool {
 		$value = $this->read($app, $key);
 		return $value === null ? $default : AppConfig::truthy($value);

@@ -19,4 +19,10 @@ interface IAppConfig {
 
 	/** @since 29.0.0 */
 	public function getValueBool(string $app, string $key, bool $default = false, bool $lazy = false): bool;
+
+	/** @since 29.0.0 */
+	public function setValueInt(string $app, string $key, int $value, bool $lazy = false, bool $sensitive = false): bool;
+
+	/** @since 29.0.0 */
+	public function setValueBool(string $app, string $key, bool $value, bool $lazy = false): bool;
 }
