@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  freePort,
   type LaboiteDouble,
   requireCommand,
   startLaboiteDouble,
@@ -56,12 +57,16 @@ interface JobRun {
 }
 
 /** Runs the job in its own PHP process, asynchronously: the portal double answers from this one. */
-async function runJob(shareId: string, options: { attempt?: number; now?: number; db?: string } = {}): Promise<JobRun> {
+async function runJob(
+  shareId: string,
+  options: { attempt?: number; now?: number; db?: string; check?: boolean; settings?: Record<string, string> } = {},
+): Promise<JobRun> {
   const input = {
     ...nextcloud,
     now: options.now ?? NOW,
-    settings: { portal_url: portal.url, api_key: API_KEY },
+    settings: options.settings ?? { portal_url: portal.url, api_key: API_KEY },
     argument: { shareId, attempt: options.attempt ?? 1 },
+    ...(options.check ? { check: true } : {}),
   };
   const { stdout } = await promisify(execFile)(
     requireCommand('php', 'php-cli'),
@@ -151,5 +156,26 @@ describe('share notifications from the app to the portal', () => {
       portal = saved;
       await other.close();
     }
+  });
+
+  it('tests the connection as the settings page does: accepted key, refused key, nothing listening, not LaBoite', async () => {
+    const check = async (settings: Record<string, string>) =>
+      (await runJob('', { check: true, settings, db: join(dir.path, 'check.db') })) as unknown as {
+        result: string;
+        detail: string;
+      };
+    const before = portal.received.length;
+    expect(await check({ portal_url: portal.url, api_key: API_KEY })).toEqual({ result: 'ok', detail: 'HTTP 500' });
+    expect(await check({ portal_url: portal.url, api_key: 'wrong' })).toEqual({
+      result: 'key-refused',
+      detail: 'HTTP 401',
+    });
+    expect(portal.received.length, 'the empty notification is not stored').toBe(before);
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    expect((await check({ portal_url: closed, api_key: API_KEY })).result).toBe('unreachable');
+    expect(await check({ portal_url: `${portal.url}/not-the-api`, api_key: API_KEY })).toEqual({
+      result: 'not-laboite',
+      detail: 'HTTP 404',
+    });
   });
 });

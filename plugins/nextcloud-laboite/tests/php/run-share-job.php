@@ -51,6 +51,11 @@ $job = new SendShareNotifications(
 	$nextcloud,
 	$logger,
 );
+if (isset($input['check'])) {
+	// The settings page's "Test the connection", over HTTP to the portal.
+	echo json_encode((new PortalClient(new CurlClient(), $config))->check(), JSON_UNESCAPED_SLASHES);
+	exit;
+}
 if (isset($input['bare'])) {
 	// For bench/: the same number of POSTs to the portal through the same client, one after the other, no job.
 	$client = new CurlClient();
