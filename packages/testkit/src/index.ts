@@ -42,6 +42,12 @@ export {
   startLaboiteDouble,
 } from './laboite-double.js';
 export {
+  type AdminSettingsState,
+  type NextcloudPageDouble,
+  type NextcloudPageDoubleOptions,
+  startNextcloudPageDouble,
+} from './nextcloud-page-double.js';
+export {
   type OidcProviderHandle,
   type OidcProviderOptions,
   type RecordedLogout,

@@ -34,14 +34,6 @@ export interface ConnectionReport {
   message: string;
 }
 
-export async function myPortalGroups(): Promise<PortalGroup[]> {
-  const data = await ocs('GET', '/apps/laboite/api/v1/my-groups');
-  if (!Array.isArray(data)) return [];
-  return data.filter(
-    (g): g is PortalGroup => typeof g?.id === 'string' && typeof g?.name === 'string' && typeof g?.slug === 'string',
-  );
-}
-
 /** Shares a file or folder with a Nextcloud group through Nextcloud's own sharing API (shareType 1). */
 export async function shareWithGroup(path: string, groupId: string): Promise<void> {
   await ocs('POST', '/apps/files_sharing/api/v1/shares', { path, shareType: 1, shareWith: groupId });
