@@ -143,7 +143,11 @@ function settingsProblem(input: Record<string, unknown>): string | null {
     }
   }
   const key = input.apiKey ?? '';
-  if (typeof key !== 'string' || key.length > 512 || [...key].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f)) {
+  if (
+    typeof key !== 'string' ||
+    key.length > 512 ||
+    [...key].some((c) => c.charCodeAt(0) <= 0x20 || c.charCodeAt(0) === 0x7f)
+  ) {
     return 'The API key is the text the portal gave, without spaces.';
   }
   const secret = input.syncSecret ?? '';
