@@ -19,6 +19,8 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/*.interop.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
+          // @nextcloud/vue's modules import their CSS: Vite, not Node, must load them (nextcloud-laboite's components).
+          server: { deps: { inline: [/@nextcloud\/vue/] } },
         },
       },
       {
