@@ -38,6 +38,7 @@ export interface AdminSettingsState {
   syncSecretSet: boolean;
   notifyUserShares: boolean;
   notifyGroupShares: boolean;
+  notifyTeamShares: boolean;
   excludedAccounts: string;
   maxGroupRecipients: number;
   portalLanguage: 'fr' | 'en';
@@ -67,6 +68,7 @@ const DEFAULT_SETTINGS: AdminSettingsState = {
   syncSecretSet: false,
   notifyUserShares: true,
   notifyGroupShares: true,
+  notifyTeamShares: true,
   excludedAccounts: '',
   maxGroupRecipients: 200,
   portalLanguage: 'fr',
@@ -154,7 +156,13 @@ function settingsProblem(input: Record<string, unknown>): string | null {
   if (typeof secret !== 'string' || (secret !== '' && (secret.length < 32 || secret.length > 512))) {
     return 'The shared secret needs 32 characters at least: use the one the portal shows.';
   }
-  for (const field of ['notifyUserShares', 'notifyGroupShares', 'groupFolders', 'membersCanShare']) {
+  for (const field of [
+    'notifyUserShares',
+    'notifyGroupShares',
+    'notifyTeamShares',
+    'groupFolders',
+    'membersCanShare',
+  ]) {
     if (typeof input[field] !== 'boolean') return 'Choose on or off.';
   }
   if (typeof input.excludedAccounts !== 'string') return 'List the accounts separated by commas.';

@@ -15,6 +15,7 @@ export interface AdminSettings {
   syncSecretSet: boolean;
   notifyUserShares: boolean;
   notifyGroupShares: boolean;
+  notifyTeamShares: boolean;
   excludedAccounts: string;
   maxGroupRecipients: number;
   portalLanguage: 'fr' | 'en';

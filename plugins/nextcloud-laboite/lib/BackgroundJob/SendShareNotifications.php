@@ -9,6 +9,7 @@ namespace OCA\LaBoite\BackgroundJob;
 use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
+use OCA\LaBoite\Service\TeamMembers;
 use OCP\AppFramework\Utility\ITimeFactory;
 use OCP\BackgroundJob\IJobList;
 use OCP\BackgroundJob\QueuedJob;
@@ -24,8 +25,9 @@ use Psr\Log\LoggerInterface;
 
 /**
  * Tells the portal about one share: `share.created` to each recipient (the user of a user share; for a group share,
- * the portal group itself when the Nextcloud group is a synced portal group, else its members up to
- * `max_group_recipients`), in the portal's language, with a link to the file.
+ * the portal group itself when the Nextcloud group is a synced portal group, else its members; for a team share, the
+ * team's Nextcloud accounts; a group or team of more than `max_group_recipients` notifies nobody and says so once),
+ * in the portal's language, with a link to the file.
  *
  * Each (share, recipient) is claimed in `oc_laboite_sent` before its POST: a job run twice (the listener fired twice,
  * two cron processes) sends nothing twice. A recipient the portal could not take now is released and retried by a
@@ -49,6 +51,7 @@ class SendShareNotifications extends QueuedJob {
 		private PortalClient $portal,
 		private Settings $settings,
 		private GroupSync $sync,
+		private TeamMembers $teams,
 		private IURLGenerator $urls,
 		private IFactory $l10n,
 		private LoggerInterface $logger,
@@ -122,16 +125,19 @@ class SendShareNotifications extends QueuedJob {
 				return [self::GROUP_PREFIX . $gid];
 			}
 			$group = $this->groups->get($gid);
-			if ($group === null) {
+			$uids = $group === null ? [] : array_map(fn ($user) => (string)$user->getUID(), $group->getUsers());
+		} elseif ($type === IShare::TYPE_CIRCLE) {
+			try {
+				$uids = $this->teams->localUsers((string)$share->getSharedWith()) ?? [];
+			} catch (\Throwable $e) {
+				$this->logger->warning('laboite: team share ' . $share->getFullId() . ' not notified: its members could not be read: ' . $e->getMessage(), ['app' => 'laboite']);
 				return [];
 			}
-			$members = $group->getUsers();
-			$max = $this->settings->maxGroupRecipients();
-			if (count($members) > $max) {
-				$this->logger->info('laboite: group share ' . $share->getFullId() . ' not notified: ' . count($members) . " members, more than max_group_recipients ($max)", ['app' => 'laboite']);
-				return [];
-			}
-			$uids = array_map(fn ($user) => (string)$user->getUID(), $members);
+		}
+		$max = $this->settings->maxGroupRecipients();
+		if ($type !== IShare::TYPE_USER && count($uids) > $max) {
+			$this->logger->info('laboite: ' . ($type === IShare::TYPE_GROUP ? 'group' : 'team') . ' share ' . $share->getFullId() . ' not notified: ' . count($uids) . " members, more than max_group_recipients ($max)", ['app' => 'laboite']);
+			return [];
 		}
 		// The exclusion list read once, not once per member.
 		$excluded = [...$this->settings->excludedAccounts(), $sharer, ''];

@@ -20,14 +20,12 @@ final class Settings {
 	) {
 	}
 
-	/**
-	 * Whether a share of this type notifies the portal: user and group shares, each can be turned off. Team shares
-	 * (type 7) do not yet: their members come from the Circles app, not read by this version.
-	 */
+	/** Whether a share of this type notifies the portal: user, group and team shares, each can be turned off. */
 	public function notifies(int $shareType): bool {
 		$key = match ($shareType) {
 			IShare::TYPE_USER => 'notify_user_shares',
 			IShare::TYPE_GROUP => 'notify_group_shares',
+			IShare::TYPE_CIRCLE => 'notify_team_shares',
 			default => null,
 		};
 		return $key !== null && $this->config->getValueBool(Application::APP_ID, $key, true);
@@ -78,6 +76,7 @@ final class Settings {
 			'syncSecretSet' => $this->config->getValueString(Application::APP_ID, 'sync_secret', '') !== '',
 			'notifyUserShares' => $this->notifies(IShare::TYPE_USER),
 			'notifyGroupShares' => $this->notifies(IShare::TYPE_GROUP),
+			'notifyTeamShares' => $this->notifies(IShare::TYPE_CIRCLE),
 			'excludedAccounts' => implode(', ', $this->excludedAccounts()),
 			'maxGroupRecipients' => $this->maxGroupRecipients(),
 			'portalLanguage' => $this->portalLanguage(),
@@ -109,7 +108,7 @@ final class Settings {
 		if (!is_string($secret) || ($secret !== '' && (strlen($secret) < 32 || strlen($secret) > 512))) {
 			throw new InvalidSettingsException('syncSecret', $l->t('The shared secret needs 32 characters at least: use the one the portal shows.'));
 		}
-		$bools = ['notifyUserShares' => 'notify_user_shares', 'notifyGroupShares' => 'notify_group_shares', 'groupFolders' => 'group_folders', 'membersCanShare' => 'members_can_share'];
+		$bools = ['notifyUserShares' => 'notify_user_shares', 'notifyGroupShares' => 'notify_group_shares', 'notifyTeamShares' => 'notify_team_shares', 'groupFolders' => 'group_folders', 'membersCanShare' => 'members_can_share'];
 		foreach (array_keys($bools) as $field) {
 			if (!is_bool($input[$field] ?? null)) {
 				throw new InvalidSettingsException($field, $l->t('Choose on or off.'));

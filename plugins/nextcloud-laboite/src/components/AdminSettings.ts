@@ -158,6 +158,12 @@ export default defineComponent({
                 () => form.notifyGroupShares,
                 (v) => (form.notifyGroupShares = v),
               ),
+              toggle(
+                'laboite-notify-team',
+                t('laboite', 'Tell the portal about shares with a team'),
+                () => form.notifyTeamShares,
+                (v) => (form.notifyTeamShares = v),
+              ),
               text(
                 'laboite-excluded',
                 t('laboite', 'Accounts never notified (service accounts), separated by commas'),

@@ -16,6 +16,7 @@ spl_autoload_register(static function (string $class) use ($appDir): void {
 		'Psr\\Log\\' => __DIR__ . '/stubs/Psr/Log/',
 		'Psr\\Container\\' => __DIR__ . '/stubs/Psr/Container/',
 		'OCA\\GroupFolders\\' => __DIR__ . '/stubs/OCA/GroupFolders/',
+		'OCA\\Circles\\' => __DIR__ . '/stubs/OCA/Circles/',
 	];
 	foreach ($roots as $prefix => $dir) {
 		if (str_starts_with($class, $prefix)) {

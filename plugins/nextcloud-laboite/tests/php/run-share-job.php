@@ -13,6 +13,7 @@ require __DIR__ . '/bootstrap.php';
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
+use OCA\LaBoite\Service\TeamMembers;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\CurlClient;
 use OCA\LaBoite\Tests\Fake\Directory;
@@ -46,7 +47,8 @@ $job = new SendShareNotifications(
 	$jobs,
 	new PortalClient(new CurlClient(), $config),
 	new Settings($config),
-	(new GroupFolders($db))->groupSync($directory->groupManager(), $directory->userManager(), $nextcloud, $config, $nextcloud),
+	($apps = new GroupFolders($db))->groupSync($directory->groupManager(), $directory->userManager(), $nextcloud, $config, $nextcloud),
+	new TeamMembers($apps, $apps),
 	$nextcloud,
 	$nextcloud,
 	$logger,

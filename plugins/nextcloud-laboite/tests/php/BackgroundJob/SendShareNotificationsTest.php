@@ -6,9 +6,11 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Tests\BackgroundJob;
 
+use OCA\Circles\CirclesManager;
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
+use OCA\LaBoite\Service\TeamMembers;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\Directory;
 use OCA\LaBoite\Tests\Fake\GroupFolders;
@@ -30,6 +32,7 @@ final class SendShareNotificationsTest extends TestCase {
 	private Logger $logger;
 	private SqliteConnection $db;
 	private AppConfig $config;
+	private GroupFolders $apps;
 
 	protected function setUp(): void {
 		$this->nextcloud = new Nextcloud((string)(getenv('LABOITE_APP_DIR') ?: __DIR__ . '/../../..'));
@@ -38,6 +41,7 @@ final class SendShareNotificationsTest extends TestCase {
 		$this->logger = new Logger();
 		$this->db = new SqliteConnection();
 		$this->config = new AppConfig(self::CONFIGURED);
+		$this->apps = new GroupFolders($this->db);
 		$this->nextcloud->shares = [
 			'ocinternal:1' => new Share('ocinternal:1', IShare::TYPE_USER, 'alice'),
 			'ocinternal:2' => new Share('ocinternal:2', IShare::TYPE_GROUP, 'maths', nodeId: 77, nodeType: 'folder', target: '/Maths 4e B'),
@@ -59,7 +63,8 @@ final class SendShareNotificationsTest extends TestCase {
 			$this->jobs,
 			new PortalClient($this->portal, $this->config),
 			$settings,
-			(new GroupFolders($this->db))->groupSync($directory->groupManager(), $directory->userManager(), $this->nextcloud, $this->config, $this->nextcloud),
+			$this->apps->groupSync($directory->groupManager(), $directory->userManager(), $this->nextcloud, $this->config, $this->nextcloud),
+			new TeamMembers($this->apps, $this->apps),
 			$this->nextcloud,
 			$this->nextcloud,
 			$this->logger,
@@ -119,6 +124,36 @@ final class SendShareNotificationsTest extends TestCase {
 		$this->runJob('ocinternal:2');
 		$this->assertSame([], $this->portal->posts);
 		$this->assertSame(['info: laboite: group share ocinternal:2 not notified: 4 members, more than max_group_recipients (2)'], $this->logger->lines);
+	}
+
+	public function testTellsTheAccountsOfATeamShareButTheSharerAndNotItsMailMembers(): void {
+		$this->apps->circles = new CirclesManager(['teamSingleId0001' => [['alice', 1], ['bob', 1], ['parent@example.org', 4], ['chloe', 1], ['alice', 1]]]);
+		$this->nextcloud->shares['ocinternal:4'] = new Share('ocinternal:4', IShare::TYPE_CIRCLE, 'teamSingleId0001', target: '/Projet.odt');
+		$this->runJob('ocinternal:4');
+		$this->assertSame(['alice', 'chloe'], array_column($this->portal->bodies(), 'username'));
+		$this->assertFalse($this->apps->circles->inSession, 'the Circles session is closed after reading');
+		$this->assertSame([], $this->logger->lines);
+	}
+
+	public function testATeamOverTheLimitOrUnknownNotifiesNobodyAndSaysWhy(): void {
+		$this->apps->circles = new CirclesManager(['teamSingleId0001' => [['alice', 1], ['bob', 1], ['chloe', 1]]]);
+		$this->nextcloud->shares['ocinternal:4'] = new Share('ocinternal:4', IShare::TYPE_CIRCLE, 'teamSingleId0001');
+		$this->nextcloud->shares['ocinternal:5'] = new Share('ocinternal:5', IShare::TYPE_CIRCLE, 'teamGone00000001');
+		$this->config->values['max_group_recipients'] = '2';
+		$this->runJob('ocinternal:4');
+		$this->runJob('ocinternal:5');
+		$this->assertSame([], $this->portal->posts);
+		$this->assertSame([
+			'info: laboite: team share ocinternal:4 not notified: 3 members, more than max_group_recipients (2)',
+			'warning: laboite: team share ocinternal:5 not notified: its members could not be read: Circle not found',
+		], $this->logger->lines);
+		$this->assertFalse($this->apps->circles->inSession);
+	}
+
+	public function testATeamShareWithoutTheCirclesAppNotifiesNobody(): void {
+		$this->nextcloud->shares['ocinternal:4'] = new Share('ocinternal:4', IShare::TYPE_CIRCLE, 'teamSingleId0001');
+		$this->runJob('ocinternal:4');
+		$this->assertSame([], $this->portal->posts);
 	}
 
 	public function testRetriesWithBackoffWhileThePortalIsDownAndSendsEachOnceWhenItIsBack(): void {

@@ -6,6 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Tests\Fake;
 
+use OCA\Circles\CirclesManager;
 use OCA\GroupFolders\Folder\FolderManager;
 use OCA\GroupFolders\Mount\FolderStorageManager;
 use OCA\LaBoite\Service\FolderSync;
@@ -22,14 +23,16 @@ use OCP\L10N\IFactory;
 use Psr\Container\ContainerInterface;
 
 /**
- * The Group folders app as the app finds it in Nextcloud: enabled or not (`enabled`), its FolderManager and
- * FolderStorageManager (the stand-ins of stubs/OCA/GroupFolders) from the server's container, over the tables of
- * the given database. `groupSync()` wires GroupSync as Nextcloud's container does.
+ * The Group folders and Circles apps as the app finds them in Nextcloud: enabled or not (`enabled`; Circles when
+ * `circles` is set), the Group folders app's FolderManager and FolderStorageManager (the stand-ins of
+ * stubs/OCA/GroupFolders) over the tables of the given database, and the Circles app's CirclesManager, from the
+ * server's container. `groupSync()` wires GroupSync as Nextcloud's container does.
  */
 final class GroupFolders implements IAppManager, ContainerInterface {
 	public bool $enabled = true;
 	public FolderManager $manager;
 	public FolderStorageManager $storage;
+	public ?CirclesManager $circles = null;
 
 	public function __construct(
 		private IDBConnection $db,
@@ -39,7 +42,7 @@ final class GroupFolders implements IAppManager, ContainerInterface {
 	}
 
 	public function isInstalled($appId) {
-		return $appId === 'groupfolders' && $this->enabled;
+		return ($appId === 'groupfolders' && $this->enabled) || ($appId === 'circles' && $this->circles !== null);
 	}
 
 	public function isEnabledForAnyone(string $appId): bool {
@@ -50,6 +53,7 @@ final class GroupFolders implements IAppManager, ContainerInterface {
 		return match ($id) {
 			FolderManager::class => $this->manager,
 			FolderStorageManager::class => $this->storage,
+			CirclesManager::class => $this->circles ?? throw new \LogicException('the Circles app is not enabled'),
 			default => throw new \LogicException("no service $id"),
 		};
 	}

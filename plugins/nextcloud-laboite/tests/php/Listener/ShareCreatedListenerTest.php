@@ -32,7 +32,7 @@ final class ShareCreatedListenerTest extends TestCase {
 		return new ShareCreatedEvent(new Share('ocinternal:' . (100 + $type), $type, 'alice', $sharedBy));
 	}
 
-	public function testQueuesOneJobPerUserOrGroupShareAndNothingElse(): void {
+	public function testQueuesOneJobPerUserGroupOrTeamShareAndNothingElse(): void {
 		$listener = $this->listener();
 		foreach ([IShare::TYPE_USER, IShare::TYPE_GROUP, IShare::TYPE_CIRCLE, IShare::TYPE_LINK, IShare::TYPE_EMAIL] as $type) {
 			$listener->handle($this->created($type));
@@ -41,12 +41,13 @@ final class ShareCreatedListenerTest extends TestCase {
 		$this->assertSame([
 			['job' => SendShareNotifications::class, 'argument' => ['shareId' => 'ocinternal:100', 'attempt' => 1], 'after' => null],
 			['job' => SendShareNotifications::class, 'argument' => ['shareId' => 'ocinternal:101', 'attempt' => 1], 'after' => null],
+			['job' => SendShareNotifications::class, 'argument' => ['shareId' => 'ocinternal:107', 'attempt' => 1], 'after' => null],
 		], $this->jobs->jobs);
 	}
 
 	public function testEachShareTypeCanBeTurnedOff(): void {
-		$listener = $this->listener(['notify_user_shares' => 'false']);
-		foreach ([IShare::TYPE_USER, IShare::TYPE_GROUP] as $type) {
+		$listener = $this->listener(['notify_user_shares' => 'false', 'notify_team_shares' => 'false']);
+		foreach ([IShare::TYPE_USER, IShare::TYPE_GROUP, IShare::TYPE_CIRCLE] as $type) {
 			$listener->handle($this->created($type));
 		}
 		$this->assertSame(['ocinternal:101'], array_map(fn ($job) => $job['argument']['shareId'], $this->jobs->jobs));
