@@ -25,7 +25,7 @@ execFileSync('vite', ['build', '--logLevel', 'warn'], { cwd: here, stdio: 'inher
 
 const app = buildNextcloudApp({
   appDir: here,
-  include: ['appinfo', 'lib', 'l10n', 'templates', 'js', 'README.md', 'CHANGELOG.md'],
+  include: ['appinfo', 'lib', 'l10n', 'templates', 'js', 'img', 'README.md', 'CHANGELOG.md'],
   outDir,
   generate,
 });

@@ -83,6 +83,8 @@ export interface LaboiteDouble {
   duplicates(): number;
   /** Notifications a user sees: addressed to them, or to a group they belong to. */
   notificationsFor(username: string): ReceivedNotification[];
+  /** The person signed in to the portal in the browser, as the lite widget (GET /widget/load) sees them. */
+  signedIn: string | null;
   close(): Promise<void>;
 }
 
@@ -235,12 +237,27 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
       );
   });
   app.get('/api/_received', async () => received);
+  // LaBoite's lite widget ("La Pastille", GET /widget/load): on the portal's origin, it reads the person's portal
+  // session and shows their unread notifications. Here the session is whoever `signedIn` names.
+  app.get('/widget/load', async (_request, reply) => {
+    const user = double.signedIn;
+    const body =
+      user === null
+        ? '<p>Non connecté au portail</p>'
+        : `<p><span id="unread">${double.notificationsFor(user).length}</span> notification(s) non lue(s)</p>`;
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>LaBoite</title></head><body>${body}</body></html>`,
+      );
+  });
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('LaBoite double: no TCP address');
 
-  return {
+  const double: LaboiteDouble = {
+    signedIn: null,
     url: `http://127.0.0.1:${address.port}`,
     app,
     users,
@@ -264,4 +281,5 @@ export async function startLaboiteDouble(options: LaboiteDoubleOptions = {}): Pr
       await app.close();
     },
   };
+  return double;
 }

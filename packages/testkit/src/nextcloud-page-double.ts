@@ -5,8 +5,8 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
  * Nextcloud as the front end of nextcloud-laboite sees it, for browser tests and the sandbox: the pages that load the
- * app's built scripts (Administration settings > Additional settings, and the Files app reduced to a list of files
- * with their registered file actions), the globals and initial state those scripts read, and a strict OCS API.
+ * app's built scripts (Administration settings > Additional settings, the Files app reduced to a list of files
+ * with their registered file actions, the Dashboard reduced to its widgets), the globals and initial state those scripts read, and a strict OCS API.
  *
  * What it follows, as Nextcloud 32 answered on this machine (shared/reference/laboite-nextcloud.md):
  * - OCS envelope `{ocs: {meta: {status, statuscode, message}, data}}`; v1 answers statuscode 100 and HTTP 200 on
@@ -58,7 +58,7 @@ export interface NextcloudPageDouble {
   /** The shares made through files_sharing. */
   readonly shares: { owner: string; path: string; shareType: number; shareWith: string }[];
   /** The address that signs this user in and opens the page (`settings` or `files`). */
-  pageFor(uid: string, page: 'settings' | 'files', language?: 'fr' | 'en'): string;
+  pageFor(uid: string, page: 'settings' | 'files' | 'dashboard', language?: 'fr' | 'en'): string;
   close(): Promise<void>;
 }
 
@@ -248,9 +248,11 @@ ${stateInputs}
         language: request.query.lang === 'en' ? 'en' : 'fr',
       });
       reply.header('set-cookie', `nc_session=${id}; Path=/; HttpOnly; SameSite=Lax`);
-      return reply.redirect(
-        request.query.page === 'files' ? '/index.php/apps/files/' : '/index.php/settings/admin/additional',
-      );
+      const pages: Record<string, string> = {
+        files: '/index.php/apps/files/',
+        dashboard: '/index.php/apps/dashboard/',
+      };
+      return reply.redirect(pages[request.query.page ?? ''] ?? '/index.php/settings/admin/additional');
     },
   );
 
@@ -298,6 +300,37 @@ for (const file of files) {
     button.addEventListener('click', () => action.exec(node, view, '/'));
     cell.append(button);
   }
+}
+document.body.dataset.ready = 'true';`,
+    );
+  });
+
+  // The Dashboard app, reduced to its widget registry (OCA.Dashboard.register(id, (element, {widget}) => ...)): each
+  // registered widget gets a panel with its title, as Nextcloud's dashboard draws it.
+  app.get('/index.php/apps/dashboard/', async (request, reply) => {
+    const session = sessionOf(request);
+    if (session === undefined) return reply.code(401).send('sign in first');
+    const title = session.language === 'fr' ? 'Portail LaBoite' : 'LaBoite portal';
+    return page(
+      reply,
+      session,
+      '<h1>Tableau de bord</h1><div id="panels"></div>',
+      { dashboard: { portalUrl: double.settings.portalUrl } },
+      `const callbacks = {};
+window.OCA = Object.assign(window.OCA || {}, { Dashboard: { register: (id, callback) => { callbacks[id] = callback; }, registerStatus() {} } });
+await import('/apps/laboite/js/laboite-dashboard.mjs');
+const titles = ${JSON.stringify({ laboite: title })};
+for (const [id, callback] of Object.entries(callbacks)) {
+  const panel = document.createElement('section');
+  panel.className = 'panel';
+  panel.setAttribute('aria-labelledby', 'panel-' + id);
+  const heading = document.createElement('h2');
+  heading.id = 'panel-' + id;
+  heading.textContent = titles[id] || id;
+  const content = document.createElement('div');
+  panel.append(heading, content);
+  document.getElementById('panels').append(panel);
+  callback(content, { widget: { id, title: titles[id] } });
 }
 document.body.dataset.ready = 'true';`,
     );

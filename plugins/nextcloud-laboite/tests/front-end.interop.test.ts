@@ -5,6 +5,7 @@ import {
   launchBrowser,
   type NextcloudPageDouble,
   REPO_ROOT,
+  startLaboiteDouble,
   startNextcloudPageDouble,
   tempDir,
   unpackNextcloudApp,
@@ -48,7 +49,11 @@ describe('nextcloud-laboite front end in a browser', () => {
     await dir?.remove();
   });
 
-  async function open(uid: string, which: 'settings' | 'files', language: 'fr' | 'en' = 'fr'): Promise<Page> {
+  async function open(
+    uid: string,
+    which: 'settings' | 'files' | 'dashboard',
+    language: 'fr' | 'en' = 'fr',
+  ): Promise<Page> {
     const context = await browser.newContext({ locale: language, viewport: { width: 1024, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
@@ -215,6 +220,39 @@ describe('nextcloud-laboite front end in a browser', () => {
       await bob.getByRole('button', { name: 'Share with a portal group : Notes.txt' }).waitFor();
       await check(bob, 'files-en');
       await bob.context().close();
+    });
+  });
+
+  describe('the dashboard widget', () => {
+    it("shows the portal's own unread-notifications widget and a link to the portal", async () => {
+      const portal = await startLaboiteDouble({ apiKeys: ['k'] });
+      try {
+        portal.signedIn = 'alice';
+        nextcloud.settings = { ...nextcloud.settings, portalUrl: portal.url };
+        const page = await open('alice', 'dashboard');
+        await page.waitForSelector('body[data-ready="true"]');
+        const panel = page.getByRole('region', { name: 'Portail LaBoite' });
+        const frame = panel.frameLocator('iframe[title="Vos notifications non lues dans le portail"]');
+        await frame.getByText('notification(s) non lue(s)').waitFor();
+        expect(await frame.locator('#unread').textContent()).toBe('0');
+        const link = panel.getByRole('link', { name: 'Ouvrir le portail' });
+        expect(await link.getAttribute('href')).toBe(portal.url);
+        expect(await link.getAttribute('rel')).toContain('noopener');
+        await check(page, 'dashboard');
+        await page.context().close();
+      } finally {
+        await portal.close();
+      }
+    });
+
+    it('says the portal is not connected yet when no address is set', async () => {
+      nextcloud.settings = { ...nextcloud.settings, portalUrl: '' };
+      const page = await open('bob', 'dashboard', 'en');
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.getByText('The portal is not connected yet').waitFor();
+      expect(await page.locator('iframe').count()).toBe(0);
+      await check(page, 'dashboard-empty');
+      await page.context().close();
     });
   });
 });

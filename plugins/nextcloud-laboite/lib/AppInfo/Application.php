@@ -6,6 +6,8 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\AppInfo;
 
+use OCA\LaBoite\Dashboard\PortalWidget;
+use OCA\LaBoite\Listener\CspListener;
 use OCA\LaBoite\Listener\LoadFilesScriptsListener;
 use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
@@ -16,6 +18,7 @@ use OCP\AppFramework\App;
 use OCP\AppFramework\Bootstrap\IBootContext;
 use OCP\AppFramework\Bootstrap\IBootstrap;
 use OCP\AppFramework\Bootstrap\IRegistrationContext;
+use OCP\Security\CSP\AddContentSecurityPolicyEvent;
 use OCP\Share\Events\ShareCreatedEvent;
 
 class Application extends App implements IBootstrap {
@@ -30,6 +33,8 @@ class Application extends App implements IBootstrap {
 		$context->registerServiceAlias(FolderBackend::class, GroupFoldersBackend::class);
 		$context->registerEventListener(ShareCreatedEvent::class, ShareCreatedListener::class);
 		$context->registerEventListener(LoadFilesScriptsListener::EVENT, LoadFilesScriptsListener::class);
+		$context->registerEventListener(AddContentSecurityPolicyEvent::class, CspListener::class);
+		$context->registerDashboardWidget(PortalWidget::class);
 	}
 
 	public function boot(IBootContext $context): void {

@@ -68,6 +68,20 @@ final class Settings {
 		return $this->config->getValueString(Application::APP_ID, 'removed_folders', 'archive') === 'delete' ? 'delete' : 'archive';
 	}
 
+	/** The portal's address as saved (no trailing slash), or '' when not set. */
+	public function portalUrl(): string {
+		return rtrim(trim($this->config->getValueString(Application::APP_ID, 'portal_url', '')), '/');
+	}
+
+	/** `https://host[:port]` of the portal (what a Content-Security-Policy names), or null when no address is set. */
+	public function portalOrigin(): ?string {
+		$parts = parse_url($this->portalUrl());
+		if ($parts === false || !isset($parts['scheme'], $parts['host']) || !in_array($parts['scheme'], ['https', 'http'], true)) {
+			return null;
+		}
+		return $parts['scheme'] . '://' . $parts['host'] . (isset($parts['port']) ? ':' . $parts['port'] : '');
+	}
+
 	/** The settings page's view of the settings: the two secrets only as set or not. */
 	public function forAdmin(): array {
 		return [

@@ -7,6 +7,8 @@ declare(strict_types=1);
 namespace OCA\LaBoite\Tests\AppInfo;
 
 use OCA\LaBoite\AppInfo\Application;
+use OCA\LaBoite\Dashboard\PortalWidget;
+use OCA\LaBoite\Listener\CspListener;
 use OCA\LaBoite\Listener\LoadFilesScriptsListener;
 use OCA\LaBoite\Listener\ShareCreatedListener;
 use OCA\LaBoite\Service\DbNonceStore;
@@ -14,11 +16,12 @@ use OCA\LaBoite\Service\FolderBackend;
 use OCA\LaBoite\Service\GroupFoldersBackend;
 use OCA\LaBoite\Service\NonceStore;
 use OCP\AppFramework\Bootstrap\IRegistrationContext;
+use OCP\Security\CSP\AddContentSecurityPolicyEvent;
 use OCP\Share\Events\ShareCreatedEvent;
 use PHPUnit\Framework\TestCase;
 
 final class ApplicationTest extends TestCase {
-	public function testRegistersTheShareListenerTheNonceStoreAndTheGroupFoldersBackend(): void {
+	public function testRegistersItsListenersServicesAndDashboardWidget(): void {
 		$context = new class implements IRegistrationContext {
 			public array $calls = [];
 
@@ -29,6 +32,10 @@ final class ApplicationTest extends TestCase {
 			public function registerEventListener(string $event, string $listener, int $priority = 0): void {
 				$this->calls[] = ['listener', $event, $listener];
 			}
+
+			public function registerDashboardWidget(string $widgetClass): void {
+				$this->calls[] = ['widget', $widgetClass];
+			}
 		};
 		(new Application())->register($context);
 		$this->assertSame([
@@ -36,6 +43,8 @@ final class ApplicationTest extends TestCase {
 			['alias', FolderBackend::class, GroupFoldersBackend::class],
 			['listener', ShareCreatedEvent::class, ShareCreatedListener::class],
 			['listener', 'OCA\\Files\\Event\\LoadAdditionalScriptsEvent', LoadFilesScriptsListener::class],
+			['listener', AddContentSecurityPolicyEvent::class, CspListener::class],
+			['widget', PortalWidget::class],
 		], $context->calls);
 		$this->assertSame('laboite', Application::APP_ID);
 	}

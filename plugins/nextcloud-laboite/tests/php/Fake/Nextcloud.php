@@ -40,6 +40,10 @@ final class Nextcloud implements ITimeFactory, IManager, IURLGenerator, IFactory
 		return 'https://nuage.ac-test.fr' . $url;
 	}
 
+	public function imagePath(string $appName, string $file): string {
+		return "/apps/$appName/img/$file";
+	}
+
 	public function get($app, $lang = null, $locale = null) {
 		$file = $this->appDir . '/l10n/' . $lang . '.json';
 		$translations = is_file($file) ? json_decode((string)file_get_contents($file), true, 512, JSON_THROW_ON_ERROR)['translations'] : [];

@@ -13,4 +13,7 @@ interface IRegistrationContext {
 
 	/** @since 21.0.0 */
 	public function registerEventListener(string $event, string $listener, int $priority = 0): void;
+
+	/** @since 20.0.0 */
+	public function registerDashboardWidget(string $widgetClass): void;
 }
