@@ -1,7 +1,7 @@
 /**
  * pnpm bench (nextcloud-laboite), on the app from the tarball `pnpm build` made:
- * - the group sync's full reconcile of 1,700 groups of 30 members (a first pass that makes everything, a pass that
- *   changes nothing, a pass after drift), against a bare loop of the same number of signed OCS calls that do nothing
+ * - the group sync's full reconcile of 1,700 groups of 30 members, each with its managers group and its Group
+ *   folders folder (a first pass that makes everything, a pass that changes nothing, a pass after drift), against a bare loop of the same number of signed OCS calls that do nothing
  *   (a DELETE of a group that does not exist), through the TypeScript client, to the PHP endpoint under `php -S`
  *   over Nextcloud's tables in SQLite;
  * - notifications sent per second for a group share to 30 members, against a bare loop of the same 30 POSTs through
@@ -66,8 +66,15 @@ for (const group of groups.slice(0, 20))
 db.prepare("UPDATE oc_groups SET displayname = 'x' WHERE gid IN ('grp00000000000100', 'grp00000000000101')").run();
 db.prepare("DELETE FROM oc_group_user WHERE gid = 'grp00000000000200'").run();
 db.prepare("DELETE FROM oc_groups WHERE gid = 'grp00000000000200'").run();
+db.prepare("DELETE FROM oc_group_folders_groups WHERE group_id = 'grp00000000000200'").run();
+for (const group of groups.slice(300, 310))
+  db.prepare('UPDATE oc_group_folders_groups SET permissions = 31 WHERE group_id = ?').run(group.id);
 const drift = await reconcile();
-line('reconcile, drift pass (20 members removed, 2 renamed, 1 deleted by hand)', drift.ms, drift.result.changes.length);
+line(
+  'reconcile, drift pass (20 members removed, 2 renamed, 1 deleted by hand, 10 folders with changed permissions)',
+  drift.ms,
+  drift.result.changes.length,
+);
 await server.stop();
 
 // Notifications for a group share to 30 members.

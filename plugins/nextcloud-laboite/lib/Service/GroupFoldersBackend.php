@@ -38,21 +38,24 @@ final class GroupFoldersBackend implements FolderBackend {
 	}
 
 	public function read(int $folderId): ?array {
-		$result = $this->db->executeQuery('SELECT `mount_point`, `quota` FROM `*PREFIX*group_folders` WHERE `folder_id` = ?', [$folderId]);
-		$folder = $result->fetchAll();
+		// One query: the folder and the groups given access to it (none: one row whose group is null).
+		$result = $this->db->executeQuery(
+			'SELECT f.`mount_point`, f.`quota`, g.`group_id`, g.`permissions` FROM `*PREFIX*group_folders` f '
+			. 'LEFT JOIN `*PREFIX*group_folders_groups` g ON g.`folder_id` = f.`folder_id` WHERE f.`folder_id` = ?',
+			[$folderId],
+		);
+		$rows = $result->fetchAll();
 		$result->closeCursor();
-		if ($folder === []) {
+		if ($rows === []) {
 			return null;
 		}
-		$result = $this->db->executeQuery('SELECT `group_id`, `permissions` FROM `*PREFIX*group_folders_groups` WHERE `folder_id` = ?', [$folderId]);
 		$groups = [];
-		foreach ($result->fetchAll() as $row) {
-			if ((string)$row['group_id'] !== '') {
+		foreach ($rows as $row) {
+			if ($row['group_id'] !== null && (string)$row['group_id'] !== '') {
 				$groups[(string)$row['group_id']] = (int)$row['permissions'];
 			}
 		}
-		$result->closeCursor();
-		return ['mountPoint' => (string)$folder[0]['mount_point'], 'quota' => (int)$folder[0]['quota'], 'groups' => $groups];
+		return ['mountPoint' => (string)$rows[0]['mount_point'], 'quota' => (int)$rows[0]['quota'], 'groups' => $groups];
 	}
 
 	public function mountPointTaken(string $mountPoint, ?int $except): bool {
