@@ -7,9 +7,13 @@
  * bbb-upload runs too (https with the sandbox's own certificate authority, in .sandbox/bbb-ca: BigBlueButton only
  * downloads documents over https) against the BigBlueButton API double, which downloads every document as bbb-web.
  *
+ * nextcloud-laboite's front end (the app tarball `pnpm build` made, built first if missing) runs on the Nextcloud
+ * page double: its settings page, the Files action "Share with a portal group" and the dashboard widget, with the
+ * LaBoite double as the portal.
+ *
  * Ports: SANDBOX_IDP_PORT (8180), SANDBOX_PORTAL_PORT (8190), SANDBOX_CAS_PORT (8200), SANDBOX_CAS_MONITORING_PORT
  * (8201: the bridge's /readyz and /metrics), SANDBOX_DEMO_PORT (8210), SANDBOX_BBB_UPLOAD_PORT (8220),
- * SANDBOX_BBB_UPLOAD_MONITORING_PORT (8221); 0 picks free ones.
+ * SANDBOX_BBB_UPLOAD_MONITORING_PORT (8221), SANDBOX_NEXTCLOUD_PORT (8230); 0 picks free ones.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -17,12 +21,17 @@ import { join } from 'node:path';
 import { createDeliveryWorker, createLaboiteClient, createOutbox } from '@apps-education/portal-events';
 import { openSqliteOutboxStore } from '@apps-education/portal-events/sqlite';
 import {
+  artefact,
+  buildArtefacts,
   createTestCertificateAuthority,
+  DEFAULT_GROUPS,
   freePort,
   startBbbDouble,
   startLaboiteDouble,
+  startNextcloudPageDouble,
   startOidcProvider,
   TEST_USERS,
+  unpackNextcloudApp,
 } from '@apps-education/testkit';
 import { parseConfig as parseBbbUploadConfig, startService as startBbbUpload } from 'bbb-upload';
 import { parseConfig, startBridge } from 'keycloak-cas-bridge';
@@ -159,6 +168,31 @@ const bbbUpload = await startBbbUpload(
   { logLevel: 'warn' },
 );
 
+// nextcloud-laboite: the app's pages on the Nextcloud page double, the LaBoite double as the portal.
+const laboiteApp = (() => {
+  try {
+    artefact('laboite-');
+  } catch {
+    console.log('Building the artefacts once (pnpm build) / Construction des artefacts (pnpm build)...');
+    buildArtefacts();
+  }
+  return unpackNextcloudApp('laboite', join(stateDir, 'nextcloud'));
+})();
+portal.signedIn = 'alice';
+const nextcloud = await startNextcloudPageDouble({
+  appDir: laboiteApp,
+  port: port('SANDBOX_NEXTCLOUD_PORT', 8230),
+  users: { admin: 'Administrateur', alice: 'Alice Martin', bob: 'Bob Durand', chloe: 'Chloé Petit' },
+  portalGroups: DEFAULT_GROUPS.map((g) => ({ id: g._id, name: g.name, slug: g.slug, members: g.members })),
+  files: {
+    alice: { 'Cours de maths.pdf': 31, 'Sujet du contrôle.odt': 31, 'Reçu en lecture seule.pdf': 1 },
+    bob: { 'Notes.txt': 31 },
+    chloe: { 'Expérience.odt': 31 },
+    admin: { 'Rapport.pdf': 31 },
+  },
+});
+nextcloud.settings = { ...nextcloud.settings, portalUrl: portal.url, apiKeySet: true };
+
 const store = openSqliteOutboxStore(join(stateDir, 'portal-events.db'));
 const worker = createDeliveryWorker({
   store,
@@ -204,6 +238,11 @@ ${accounts}
     monitoring: ${bbbUpload.monitoringAddress}   (/readyz, /metrics)
     BigBlueButton double: ${bbb.url}   (it downloads every document it is given; after Start you land on its join address)
 
+  nextcloud-laboite on the Nextcloud page double (its OCS API is a strict double: settings and shares are kept in memory)
+    Files action:  ${nextcloud.pageFor('alice', 'files')}   (alice: two portal groups)
+    settings:      ${nextcloud.pageFor('admin', 'settings')}
+    dashboard:     ${nextcloud.pageFor('alice', 'dashboard')}
+
   LaBoite double (portal)
     received notifications: ${portal.url}/
     API:        POST ${portal.url}/api/notifications   X-API-KEY: ${apiKey}
@@ -221,7 +260,7 @@ const stop = async () => {
   await cas.stop();
   await bbbUpload.stop();
   await bbb.close();
-  await Promise.all([idp.close(), portal.close()]);
+  await Promise.all([idp.close(), portal.close(), nextcloud.close()]);
   console.log('Sandbox stopped / Bac à sable arrêté');
   process.exit(0);
 };

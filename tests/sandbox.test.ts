@@ -68,6 +68,16 @@ it('pnpm start brings the sandbox up, its printed URLs answer, and Ctrl-C stops 
     await dispatcher.close();
     const monitoring = /monitoring: (\S+)/.exec(output)?.[1] ?? '';
     expect(await (await fetch(`${monitoring}/readyz`)).json()).toMatchObject({ ready: true });
+    // nextcloud-laboite's Files action page on the Nextcloud page double: the page, its script and its translations.
+    const filesPage = /Files action:\s+(\S+)/.exec(output)?.[1] ?? '';
+    const signIn = await fetch(filesPage, { redirect: 'manual' });
+    expect(signIn.status).toBe(302);
+    const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? '';
+    const files = await fetch(new URL(signIn.headers.get('location') ?? '', filesPage), { headers: { cookie } });
+    const html = await files.text();
+    expect(html).toContain('/apps/laboite/js/laboite-files.mjs');
+    expect((await fetch(new URL('/apps/laboite/js/laboite-files.mjs', filesPage))).status).toBe(200);
+    expect((await fetch(new URL('/apps/laboite/l10n/fr.js', filesPage))).status).toBe(200);
   } finally {
     sandbox.child.kill('SIGINT');
   }
