@@ -107,6 +107,26 @@ describe('a call signed by the portal client, checked by the app', () => {
     expect(stale.message).toContain('NTP');
   });
 
+  it('changes nothing in Nextcloud for a bad, missing, stale or replayed signature', async () => {
+    const snapshot = () =>
+      ['oc_groups', 'oc_group_user', 'oc_group_folders', 'oc_group_folders_groups', 'oc_laboite_groups'].map((table) =>
+        nextcloud.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all(),
+      );
+    const evil = { ...STATE, id: 'grpEvilXXXXXXXXXX', members: [{ username: 'bob', role: 'admin' as const }] };
+    const { client, sent } = capturingClient();
+    await client.putGroup({ ...STATE, id: 'grpKeptXXXXXXXXXX' });
+    const before = snapshot();
+    // Another secret, ten minutes ago, the signed body swapped for another group, the headers dropped, a replay.
+    await refusal(capturingClient({ secret: `${SECRET}-other` }).client.putGroup(evil));
+    await refusal(capturingClient({ now: () => Date.now() - 600_000 }).client.deleteGroup('grpKeptXXXXXXXXXX'));
+    const [signed] = sent;
+    if (!signed) throw new Error('nothing sent');
+    expect((await send(signed, { body: JSON.stringify({ ...evil, id: 'grpKeptXXXXXXXXXX' }) })).status).toBe(401);
+    expect((await send(signed, { headers: { 'OCS-APIRequest': 'true' } })).status).toBe(401);
+    expect((await send(signed)).status).toBe(401);
+    expect(snapshot()).toEqual(before);
+  });
+
   it('lets exactly one of eight copies of a signed request sent at once through, on four PHP workers', async () => {
     const path = '/ocs/v2.php/apps/laboite/api/v1/groups/grpRaceXXXXXXXXXX?format=json';
     const body = JSON.stringify({ ...STATE, id: 'grpRaceXXXXXXXXXX' });
@@ -214,6 +234,8 @@ describe('portal groups kept in Nextcloud', () => {
     expect(first.filter((c) => c.startsWith('deleted'))).toEqual([
       'deleted group grpMathsXXXXXXXXX',
       'deleted group grpMathsXXXXXXXXX-managers',
+      'deleted group grpKeptXXXXXXXXXX',
+      'deleted group grpKeptXXXXXXXXXX-managers',
       'deleted group grpRaceXXXXXXXXXX',
       'deleted group grpRaceXXXXXXXXXX-managers',
     ]);
