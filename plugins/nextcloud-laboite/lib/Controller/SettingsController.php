@@ -6,6 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Controller;
 
+use OCA\LaBoite\AppInfo\Application;
 use OCA\LaBoite\Service\InvalidSettingsException;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
@@ -22,13 +23,12 @@ use OCP\IRequest;
  */
 final class SettingsController extends OCSController {
 	public function __construct(
-		string $appName,
 		IRequest $request,
 		private Settings $settings,
 		private PortalClient $portal,
 		private IL10N $l,
 	) {
-		parent::__construct($appName, $request);
+		parent::__construct(Application::APP_ID, $request);
 	}
 
 	#[ApiRoute(verb: 'PUT', url: '/api/v1/settings')]
