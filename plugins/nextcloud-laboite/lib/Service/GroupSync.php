@@ -98,6 +98,10 @@ final class GroupSync {
 				throw new SyncConflictException("a Nextcloud group with the id $gid exists and was not made by the portal: rename it, or delete it");
 			}
 		}
+		// Recorded before anything is changed: a call that fails half-way (Nextcloud does not run it in one
+		// transaction) leaves groups that the next call recognises as its own and repairs, never a conflict.
+		$folderId = $row === null || $row['folder_id'] === null ? null : (int)$row['folder_id'];
+		$this->remember($state, $row !== null, $runId, $folderId);
 		$changes = [];
 		$skipped = [];
 		$l = $this->l10n->get(Application::APP_ID, $this->settings->portalLanguage());
@@ -105,10 +109,12 @@ final class GroupSync {
 		$this->syncGroup($group, $state->id, $state->name, array_keys($state->members), $changes, $skipped);
 		$ignored = [];
 		$this->syncGroup($managers, $managersId, $l->t('%s (admins and animators)', [$state->name]), $managerUids, $changes, $ignored);
-		$folder = $this->folders->converge($state, $managersId, $row === null || $row['folder_id'] === null ? null : (int)$row['folder_id']);
+		$folder = $this->folders->converge($state, $managersId, $folderId);
+		if ($folder['folderId'] !== $folderId) {
+			$this->db->executeStatement('UPDATE `*PREFIX*' . self::TABLE . '` SET `folder_id` = ? WHERE `portal_id` = ?', [$folder['folderId'], $state->id]);
+		}
 		array_push($changes, ...$folder['changes']);
 		array_push($skipped, ...$folder['skipped']);
-		$this->remember($state, $row !== null, $runId, $folder['folderId']);
 		return ['changes' => $changes, 'skipped' => $skipped];
 	}
 

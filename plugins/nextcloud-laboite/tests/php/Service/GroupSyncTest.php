@@ -6,6 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Tests\Service;
 
+use OCA\GroupFolders\Folder\FolderManager;
 use OCA\LaBoite\Service\GroupState;
 use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\SyncConflictException;
@@ -104,6 +105,31 @@ final class GroupSyncTest extends TestCase {
 		$changes = $this->sync->converge(self::state(['alice' => 'admin']))['changes'];
 		$this->assertSame('created folder "Maths 4e B" for grpMathsXXXXXXXXX', $changes[0]);
 		$this->assertSame(2, (int)$this->db->pdo->query('SELECT folder_id FROM oc_laboite_groups')->fetchColumn(), 'the new folder is the one recorded');
+		$this->assertSame([], $this->sync->converge(self::state(['alice' => 'admin']))['changes']);
+	}
+
+	public function testACallThatFailsHalfWayIsFinishedByTheNextOneNotRefusedAsAConflict(): void {
+		$db = $this->db;
+		$this->folders->manager = new class($db) extends FolderManager {
+			public bool $fail = true;
+
+			public function createFolder(string $mountPoint, array $options = []): int {
+				if ($this->fail) {
+					throw new \RuntimeException('storage unavailable');
+				}
+				return parent::createFolder($mountPoint, $options);
+			}
+		};
+		try {
+			$this->sync->converge(self::state(['alice' => 'admin']));
+			$this->fail('the folder could not be made');
+		} catch (\RuntimeException $e) {
+			$this->assertSame('storage unavailable', $e->getMessage());
+		}
+		$this->assertSame(['alice'], $this->directory->groups['grpMathsXXXXXXXXX'], 'the group was made before the failure');
+		$this->folders->manager->fail = false;
+		$changes = $this->sync->converge(self::state(['alice' => 'admin']))['changes'];
+		$this->assertSame('created folder "Maths 4e B" for grpMathsXXXXXXXXX', $changes[0]);
 		$this->assertSame([], $this->sync->converge(self::state(['alice' => 'admin']))['changes']);
 	}
 
