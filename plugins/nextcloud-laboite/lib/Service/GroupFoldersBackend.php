@@ -6,7 +6,6 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Service;
 
-use OCP\App\IAppManager;
 use OCP\IDBConnection;
 use Psr\Container\ContainerInterface;
 
@@ -25,16 +24,14 @@ final class GroupFoldersBackend implements FolderBackend {
 	private const MOUNT_PROVIDER = 'OCA\\GroupFolders\\Mount\\MountProvider';
 
 	public function __construct(
-		private IAppManager $apps,
+		private EnabledApps $apps,
 		private ContainerInterface $container,
 		private IDBConnection $db,
 	) {
 	}
 
 	public function available(): bool {
-		// isEnabledForAnyone is new in 32, where isInstalled (same meaning) became deprecated.
-		$enabled = method_exists($this->apps, 'isEnabledForAnyone') ? $this->apps->isEnabledForAnyone('groupfolders') : $this->apps->isInstalled('groupfolders');
-		return $enabled && class_exists(self::MANAGER);
+		return $this->apps->has('groupfolders') && class_exists(self::MANAGER);
 	}
 
 	public function read(int $folderId): ?array {

@@ -78,7 +78,7 @@ final class GroupSync {
 		$gone = $result->fetchAll();
 		$result->closeCursor();
 		foreach ($gone as $row) {
-			array_push($changes, ...$this->removeManaged((string)$row['portal_id'], $row['folder_id'] === null ? null : (int)$row['folder_id']));
+			array_push($changes, ...$this->removeManaged((string)$row['portal_id'], self::folderIdOf($row)));
 		}
 		return ['changes' => $changes, 'skipped' => array_values(array_unique($skipped))];
 	}
@@ -100,7 +100,7 @@ final class GroupSync {
 		}
 		// Recorded before anything is changed: a call that fails half-way (Nextcloud does not run it in one
 		// transaction) leaves groups that the next call recognises as its own and repairs, never a conflict.
-		$folderId = $row === null || $row['folder_id'] === null ? null : (int)$row['folder_id'];
+		$folderId = $row === null ? null : self::folderIdOf($row);
 		$this->remember($state, $row !== null, $runId, $folderId);
 		$changes = [];
 		$skipped = [];
@@ -176,7 +176,7 @@ final class GroupSync {
 	 */
 	public function remove(string $portalId): array {
 		$row = $this->managedRow($portalId);
-		return $row === null ? [] : $this->removeManaged($portalId, $row['folder_id'] === null ? null : (int)$row['folder_id']);
+		return $row === null ? [] : $this->removeManaged($portalId, self::folderIdOf($row));
 	}
 
 	/** @return list<string> */
@@ -223,6 +223,11 @@ final class GroupSync {
 	/** Whether the Nextcloud group with this id is a portal group's, made and kept by the sync. */
 	public function isManaged(string $portalId): bool {
 		return $this->managedRow($portalId) !== null;
+	}
+
+	/** @param array{folder_id: int|string|null} $row */
+	private static function folderIdOf(array $row): ?int {
+		return $row['folder_id'] === null ? null : (int)$row['folder_id'];
 	}
 
 	/** @return array{folder_id: int|string|null}|null */

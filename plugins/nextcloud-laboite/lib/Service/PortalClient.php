@@ -6,9 +6,7 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Service;
 
-use OCA\LaBoite\AppInfo\Application;
 use OCP\Http\Client\IClientService;
-use OCP\IAppConfig;
 
 /**
  * LaBoite's `POST /api/notifications` (key in `X-API-KEY`), in its one-user form (`userId` must be present, empty,
@@ -26,13 +24,13 @@ final class PortalClient {
 
 	public function __construct(
 		private IClientService $clients,
-		private IAppConfig $config,
+		private Settings $settings,
 	) {
 	}
 
 	/** True when the portal's address and API key are set. */
 	public function isConfigured(): bool {
-		return $this->portalUrl() !== '' && $this->apiKey() !== '';
+		return $this->settings->portalUrl() !== '' && $this->settings->apiKey() !== '';
 	}
 
 	/**
@@ -69,18 +67,10 @@ final class PortalClient {
 			return ['result' => 'not-configured', 'detail' => ''];
 		}
 		try {
-			$response = $this->clients->newClient()->post(rtrim($this->portalUrl(), '/') . '/api/notifications', [
-				'headers' => ['X-API-KEY' => $this->apiKey(), 'Content-Type' => 'application/json', 'Accept' => 'application/json'],
-				'body' => '{}',
-				'timeout' => 10,
-				'http_errors' => false,
-			]);
+			[$status, $answer] = $this->send('{}');
 		} catch (\Throwable $e) {
 			return ['result' => 'unreachable', 'detail' => $e->getMessage()];
 		}
-		$status = $response->getStatusCode();
-		$answer = $response->getBody();
-		$answer = is_string($answer) ? $answer : (string)stream_get_contents($answer);
 		if ($status === 401 || $status === 403) {
 			return ['result' => 'key-refused', 'detail' => "HTTP $status"];
 		}
@@ -94,18 +84,10 @@ final class PortalClient {
 	private function post(array $notification): array {
 		$body = json_encode($notification, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR);
 		try {
-			$response = $this->clients->newClient()->post(rtrim($this->portalUrl(), '/') . '/api/notifications', [
-				'headers' => ['X-API-KEY' => $this->apiKey(), 'Content-Type' => 'application/json', 'Accept' => 'application/json'],
-				'body' => $body,
-				'timeout' => 10,
-				'http_errors' => false,
-			]);
+			[$status, $answer] = $this->send($body);
 		} catch (\Throwable $e) {
 			return ['outcome' => 'retry', 'reason' => 'portal unreachable: ' . $e->getMessage()];
 		}
-		$status = $response->getStatusCode();
-		$answer = $response->getBody();
-		$answer = is_string($answer) ? $answer : (string)stream_get_contents($answer);
 		if ($status >= 200 && $status < 300) {
 			return ['outcome' => 'delivered', 'reason' => ''];
 		}
@@ -123,11 +105,19 @@ final class PortalClient {
 		return ['outcome' => 'permanent', 'reason' => "HTTP $status: the portal rejects the notification"];
 	}
 
-	private function portalUrl(): string {
-		return trim($this->config->getValueString(Application::APP_ID, 'portal_url', ''));
-	}
-
-	private function apiKey(): string {
-		return trim($this->config->getValueString(Application::APP_ID, 'api_key', ''));
+	/**
+	 * One POST of a JSON body to `/api/notifications` with the API key.
+	 * @return array{0: int, 1: string} the status and the answer's body
+	 * @throws \Throwable when the portal cannot be reached
+	 */
+	private function send(string $body): array {
+		$response = $this->clients->newClient()->post($this->settings->portalUrl() . '/api/notifications', [
+			'headers' => ['X-API-KEY' => $this->settings->apiKey(), 'Content-Type' => 'application/json', 'Accept' => 'application/json'],
+			'body' => $body,
+			'timeout' => 10,
+			'http_errors' => false,
+		]);
+		$answer = $response->getBody();
+		return [$response->getStatusCode(), is_string($answer) ? $answer : (string)stream_get_contents($answer)];
 	}
 }

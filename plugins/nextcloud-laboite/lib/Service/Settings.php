@@ -73,6 +73,11 @@ final class Settings {
 		return rtrim(trim($this->config->getValueString(Application::APP_ID, 'portal_url', '')), '/');
 	}
 
+	/** The portal's API key (one of its `private.apiKeys`), or '' when not set. */
+	public function apiKey(): string {
+		return trim($this->config->getValueString(Application::APP_ID, 'api_key', ''));
+	}
+
 	/** `https://host[:port]` of the portal (what a Content-Security-Policy names), or null when no address is set. */
 	public function portalOrigin(): ?string {
 		$parts = parse_url($this->portalUrl());

@@ -6,7 +6,6 @@ declare(strict_types=1);
 
 namespace OCA\LaBoite\Service;
 
-use OCP\App\IAppManager;
 use Psr\Container\ContainerInterface;
 
 /**
@@ -21,7 +20,7 @@ class TeamMembers {
 	private const TYPE_USER = 1;
 
 	public function __construct(
-		private IAppManager $apps,
+		private EnabledApps $apps,
 		private ContainerInterface $container,
 	) {
 	}
@@ -31,8 +30,7 @@ class TeamMembers {
 	 * @throws \Throwable what the Circles app throws for a team it does not know
 	 */
 	public function localUsers(string $teamId): ?array {
-		$enabled = method_exists($this->apps, 'isEnabledForAnyone') ? $this->apps->isEnabledForAnyone('circles') : $this->apps->isInstalled('circles');
-		if (!$enabled || !class_exists(self::MANAGER)) {
+		if (!$this->apps->has('circles') || !class_exists(self::MANAGER)) {
 			return null;
 		}
 		$manager = $this->container->get(self::MANAGER);

@@ -13,7 +13,6 @@ require __DIR__ . '/bootstrap.php';
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
-use OCA\LaBoite\Service\TeamMembers;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\CurlClient;
 use OCA\LaBoite\Tests\Fake\Directory;
@@ -45,17 +44,17 @@ $job = new SendShareNotifications(
 	$directory->userManager(),
 	$db,
 	$jobs,
-	new PortalClient(new CurlClient(), $config),
+	new PortalClient(new CurlClient(), new Settings($config)),
 	new Settings($config),
 	($apps = new GroupFolders($db))->groupSync($directory->groupManager(), $directory->userManager(), $nextcloud, $config, $nextcloud),
-	new TeamMembers($apps, $apps),
+	$apps->teamMembers(),
 	$nextcloud,
 	$nextcloud,
 	$logger,
 );
 if (isset($input['check'])) {
 	// The settings page's "Test the connection", over HTTP to the portal.
-	echo json_encode((new PortalClient(new CurlClient(), $config))->check(), JSON_UNESCAPED_SLASHES);
+	echo json_encode((new PortalClient(new CurlClient(), new Settings($config)))->check(), JSON_UNESCAPED_SLASHES);
 	exit;
 }
 if (isset($input['bare'])) {

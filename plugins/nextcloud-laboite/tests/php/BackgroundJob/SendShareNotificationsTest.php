@@ -10,7 +10,6 @@ use OCA\Circles\CirclesManager;
 use OCA\LaBoite\BackgroundJob\SendShareNotifications;
 use OCA\LaBoite\Service\PortalClient;
 use OCA\LaBoite\Service\Settings;
-use OCA\LaBoite\Service\TeamMembers;
 use OCA\LaBoite\Tests\Fake\AppConfig;
 use OCA\LaBoite\Tests\Fake\Directory;
 use OCA\LaBoite\Tests\Fake\GroupFolders;
@@ -61,10 +60,10 @@ final class SendShareNotificationsTest extends TestCase {
 			$directory->userManager(),
 			$this->db,
 			$this->jobs,
-			new PortalClient($this->portal, $this->config),
+			new PortalClient($this->portal, $settings),
 			$settings,
 			$this->apps->groupSync($directory->groupManager(), $directory->userManager(), $this->nextcloud, $this->config, $this->nextcloud),
-			new TeamMembers($this->apps, $this->apps),
+			$this->apps->teamMembers(),
 			$this->nextcloud,
 			$this->nextcloud,
 			$this->logger,

@@ -53,7 +53,7 @@ final class ControllersTest extends TestCase {
 
 	private function settingsController(array $params, AppConfig $config, Portal $portal): SettingsController {
 		$fr = (new Nextcloud((string)(getenv('LABOITE_APP_DIR') ?: __DIR__ . '/../../..')))->get('laboite', 'fr');
-		return new SettingsController(self::request($params), new Settings($config), new PortalClient($portal, $config), $fr);
+		return new SettingsController(self::request($params), $settings = new Settings($config), new PortalClient($portal, $settings), $fr);
 	}
 
 	public function testSavingAnswersTheSettingsAsThePageShowsThemOrA400InFrench(): void {

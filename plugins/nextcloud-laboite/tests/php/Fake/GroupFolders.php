@@ -9,10 +9,12 @@ namespace OCA\LaBoite\Tests\Fake;
 use OCA\Circles\CirclesManager;
 use OCA\GroupFolders\Folder\FolderManager;
 use OCA\GroupFolders\Mount\FolderStorageManager;
+use OCA\LaBoite\Service\EnabledApps;
 use OCA\LaBoite\Service\FolderSync;
 use OCA\LaBoite\Service\GroupFoldersBackend;
 use OCA\LaBoite\Service\GroupSync;
 use OCA\LaBoite\Service\Settings;
+use OCA\LaBoite\Service\TeamMembers;
 use OCP\App\IAppManager;
 use OCP\AppFramework\Utility\ITimeFactory;
 use OCP\IAppConfig;
@@ -64,8 +66,13 @@ final class GroupFolders implements IAppManager, ContainerInterface {
 
 	public function groupSync(IGroupManager $groups, IUserManager $users, ITimeFactory $time, IAppConfig $config, IFactory $l10n): GroupSync {
 		$settings = new Settings($config);
-		$folders = new FolderSync(new GroupFoldersBackend($this, $this, $this->db), $settings, $l10n);
+		$folders = new FolderSync(new GroupFoldersBackend(new EnabledApps($this), $this, $this->db), $settings, $l10n);
 		return new GroupSync($groups, $users, $this->db, $time, $config, $settings, $l10n, $folders);
+	}
+
+	/** TeamMembers as Nextcloud's container wires it, reading the Circles app when `circles` is set. */
+	public function teamMembers(): TeamMembers {
+		return new TeamMembers(new EnabledApps($this), $this);
 	}
 
 	/**

@@ -111,7 +111,7 @@ final class SettingsTest extends TestCase {
 
 	public function testTheConnectionTestNamesWhatFailed(): void {
 		$portal = new Portal();
-		$client = new PortalClient($portal, $this->config);
+		$client = new PortalClient($portal, $this->settings);
 		$this->assertSame('not-configured', $client->check()['result']);
 		$this->config->values['portal_url'] = 'https://portail.test';
 		$portal->script = [
