@@ -7,11 +7,13 @@ import NcPasswordField from '@nextcloud/vue/components/NcPasswordField';
 import NcSettingsSection from '@nextcloud/vue/components/NcSettingsSection';
 import NcTextField from '@nextcloud/vue/components/NcTextField';
 import { computed, defineComponent, h, type PropType, reactive, ref } from 'vue';
-import { type AdminSettings, saveSettings, testConnection } from '../api.js';
+import { type AdminSettings, type SettingsUpdate, saveSettings, testConnection } from '../api.js';
 import { OcsError } from '../ocs.js';
 import { formFrom, formProblems } from '../settings-form.js';
 
 type Note = { type: 'success' | 'error'; text: string };
+type TextKey = 'portalUrl' | 'excludedAccounts';
+type SwitchKey = 'notifyUserShares' | 'notifyGroupShares' | 'notifyTeamShares' | 'groupFolders' | 'membersCanShare';
 
 /** Administration settings > LaBoite: the portal's address and keys, the share notifications, the group folders. */
 export default defineComponent({
@@ -56,53 +58,60 @@ export default defineComponent({
       }
     }
 
-    const text = (
-      id: string,
-      label: string,
-      value: () => string,
-      set: (v: string) => void,
-      extra: Record<string, unknown> = {},
-    ) =>
+    // Each field is bound to its key of the form; a field's problem (formProblems) shows as its error.
+    const text = (id: string, label: string, key: TextKey, extra: Record<string, unknown> = {}) =>
       h(NcTextField, {
         id,
         label,
-        modelValue: value(),
-        'onUpdate:modelValue': (v: string | number) => set(String(v)),
+        modelValue: form[key],
+        'onUpdate:modelValue': (v: string | number) => (form[key] = String(v)),
+        error: problems.value[key] !== undefined,
+        helperText: problems.value[key] ?? '',
         ...extra,
       });
-    const toggle = (id: string, label: string, value: () => boolean, set: (v: boolean) => void) =>
+    const toggle = (id: string, label: string, key: SwitchKey) =>
       h(
         NcCheckboxRadioSwitch,
-        { id, type: 'switch', modelValue: value(), 'onUpdate:modelValue': (v: boolean) => set(v) },
+        { id, type: 'switch', modelValue: form[key], 'onUpdate:modelValue': (v: boolean) => (form[key] = v) },
         () => label,
       );
-    const radio = (name: string, value: string, label: string, current: () => string, set: (v: string) => void) =>
-      h(
-        NcCheckboxRadioSwitch,
-        { type: 'radio', name, value, modelValue: current(), 'onUpdate:modelValue': (v: string) => set(v) },
-        () => label,
-      );
-    const secret = (
-      id: string,
-      label: string,
-      isSet: () => boolean,
-      value: () => string,
-      set: (v: string) => void,
-      error?: string,
+    const choices = <K extends 'portalLanguage' | 'removedFolders'>(
+      legend: string,
+      name: string,
+      key: K,
+      options: [SettingsUpdate[K], string][],
     ) =>
+      h('fieldset', [
+        h('legend', legend),
+        ...options.map(([value, label]) =>
+          h(
+            NcCheckboxRadioSwitch,
+            {
+              type: 'radio',
+              name,
+              value,
+              modelValue: form[key],
+              'onUpdate:modelValue': (v: SettingsUpdate[K]) => (form[key] = v),
+            },
+            () => label,
+          ),
+        ),
+      ]);
+    const secret = (id: string, label: string, key: 'apiKey' | 'syncSecret', isSet: 'apiKeySet' | 'syncSecretSet') =>
       h(NcPasswordField, {
         id,
         label,
-        modelValue: value(),
-        'onUpdate:modelValue': (v: string | number) => set(String(v)),
+        modelValue: form[key],
+        'onUpdate:modelValue': (v: string | number) => (form[key] = String(v)),
         autocomplete: 'new-password',
-        error: error !== undefined,
-        helperText: error ?? (isSet() ? t('laboite', 'Saved. Leave empty to keep it.') : t('laboite', 'Not set yet.')),
+        error: problems.value[key] !== undefined,
+        helperText:
+          problems.value[key] ??
+          (saved.value[isSet] ? t('laboite', 'Saved. Leave empty to keep it.') : t('laboite', 'Not set yet.')),
       });
 
-    return () => {
-      const p = problems.value;
-      return h(
+    return () =>
+      h(
         NcSettingsSection,
         {
           name: t('laboite', 'LaBoite portal'),
@@ -117,118 +126,77 @@ export default defineComponent({
             { class: 'laboite-settings', novalidate: true, onSubmit: (e: Event) => (e.preventDefault(), save()) },
             [
               h('h3', t('laboite', 'Connection')),
-              text(
-                'laboite-portal-url',
-                t('laboite', 'Portal address'),
-                () => form.portalUrl,
-                (v) => (form.portalUrl = v),
-                {
-                  type: 'url',
-                  placeholder: 'https://portail.ac-exemple.fr',
-                  error: p.portalUrl !== undefined,
-                  helperText: p.portalUrl ?? '',
-                },
-              ),
-              secret(
-                'laboite-api-key',
-                t('laboite', 'API key'),
-                () => saved.value.apiKeySet,
-                () => form.apiKey,
-                (v) => (form.apiKey = v),
-                p.apiKey,
-              ),
+              text('laboite-portal-url', t('laboite', 'Portal address'), 'portalUrl', {
+                type: 'url',
+                placeholder: 'https://portail.ac-exemple.fr',
+              }),
+              secret('laboite-api-key', t('laboite', 'API key'), 'apiKey', 'apiKeySet'),
               secret(
                 'laboite-sync-secret',
                 t('laboite', 'Shared secret of the group sync'),
-                () => saved.value.syncSecretSet,
-                () => form.syncSecret,
-                (v) => (form.syncSecret = v),
-                p.syncSecret,
+                'syncSecret',
+                'syncSecretSet',
               ),
               h('h3', t('laboite', 'Share notifications')),
               toggle(
                 'laboite-notify-user',
                 t('laboite', 'Tell the portal about shares with a person'),
-                () => form.notifyUserShares,
-                (v) => (form.notifyUserShares = v),
+                'notifyUserShares',
               ),
               toggle(
                 'laboite-notify-group',
                 t('laboite', 'Tell the portal about shares with a group'),
-                () => form.notifyGroupShares,
-                (v) => (form.notifyGroupShares = v),
+                'notifyGroupShares',
               ),
               toggle(
                 'laboite-notify-team',
                 t('laboite', 'Tell the portal about shares with a team'),
-                () => form.notifyTeamShares,
-                (v) => (form.notifyTeamShares = v),
+                'notifyTeamShares',
               ),
               text(
                 'laboite-excluded',
                 t('laboite', 'Accounts never notified (service accounts), separated by commas'),
-                () => form.excludedAccounts,
-                (v) => (form.excludedAccounts = v),
+                'excludedAccounts',
               ),
-              text(
-                'laboite-max-recipients',
-                t('laboite', 'Largest group whose members are notified one by one'),
-                () => String(form.maxGroupRecipients),
-                (v) => (form.maxGroupRecipients = Number(v)),
-                {
-                  type: 'number',
-                  min: 1,
-                  error: p.maxGroupRecipients !== undefined,
-                  helperText: p.maxGroupRecipients ?? '',
-                },
+              h(NcTextField, {
+                id: 'laboite-max-recipients',
+                label: t('laboite', 'Largest group whose members are notified one by one'),
+                modelValue: String(form.maxGroupRecipients),
+                'onUpdate:modelValue': (v: string | number) => (form.maxGroupRecipients = Number(v)),
+                type: 'number',
+                min: 1,
+                error: problems.value.maxGroupRecipients !== undefined,
+                helperText: problems.value.maxGroupRecipients ?? '',
+              }),
+              choices(
+                t('laboite', 'Language of the notifications in the portal'),
+                'laboite-language',
+                'portalLanguage',
+                [
+                  ['fr', 'Français'],
+                  ['en', 'English'],
+                ],
               ),
-              h('fieldset', [
-                h('legend', t('laboite', 'Language of the notifications in the portal')),
-                radio(
-                  'laboite-language',
-                  'fr',
-                  'Français',
-                  () => form.portalLanguage,
-                  (v) => (form.portalLanguage = v as 'fr' | 'en'),
-                ),
-                radio(
-                  'laboite-language',
-                  'en',
-                  'English',
-                  () => form.portalLanguage,
-                  (v) => (form.portalLanguage = v as 'fr' | 'en'),
-                ),
-              ]),
               h('h3', t('laboite', 'Portal groups')),
               toggle(
                 'laboite-group-folders',
                 t('laboite', 'Give each portal group a shared folder (Group folders app)'),
-                () => form.groupFolders,
-                (v) => (form.groupFolders = v),
+                'groupFolders',
               ),
               toggle(
                 'laboite-members-share',
                 t('laboite', 'Members may share from their group folder'),
-                () => form.membersCanShare,
-                (v) => (form.membersCanShare = v),
+                'membersCanShare',
               ),
-              h('fieldset', [
-                h('legend', t('laboite', 'When a portal group is deleted, its folder is')),
-                radio(
-                  'laboite-removed',
-                  'archive',
-                  t('laboite', 'archived: kept, out of the members\u2019 reach'),
-                  () => form.removedFolders,
-                  (v) => (form.removedFolders = v as 'archive' | 'delete'),
-                ),
-                radio(
-                  'laboite-removed',
-                  'delete',
-                  t('laboite', 'deleted with its files'),
-                  () => form.removedFolders,
-                  (v) => (form.removedFolders = v as 'archive' | 'delete'),
-                ),
-              ]),
+              choices(
+                t('laboite', 'When a portal group is deleted, its folder is'),
+                'laboite-removed',
+                'removedFolders',
+                [
+                  ['archive', t('laboite', 'archived: kept, out of the members\u2019 reach')],
+                  ['delete', t('laboite', 'deleted with its files')],
+                ],
+              ),
               h('div', { class: 'laboite-settings__actions' }, [
                 h(NcButton, { type: 'submit', variant: 'primary', disabled: busy.value }, () => t('laboite', 'Save')),
                 h(NcButton, { type: 'button', disabled: busy.value, onClick: test }, () =>
@@ -243,6 +211,5 @@ export default defineComponent({
             ],
           ),
       );
-    };
   },
 });
