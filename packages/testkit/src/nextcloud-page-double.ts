@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, normalize } from 'node:path';
+import { escapeHtml } from '@apps-education/i18n';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
@@ -173,10 +174,6 @@ function settingsProblem(input: Record<string, unknown>): string | null {
   if (input.portalLanguage !== 'fr' && input.portalLanguage !== 'en') return 'Choose French or English.';
   if (input.removedFolders !== 'archive' && input.removedFolders !== 'delete') return 'Choose to archive or to delete.';
   return null;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 export async function startNextcloudPageDouble(options: NextcloudPageDoubleOptions): Promise<NextcloudPageDouble> {
