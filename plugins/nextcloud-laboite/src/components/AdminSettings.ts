@@ -123,7 +123,14 @@ export default defineComponent({
         () =>
           h(
             'form',
-            { class: 'laboite-settings', novalidate: true, onSubmit: (e: Event) => (e.preventDefault(), save()) },
+            {
+              class: 'laboite-settings',
+              novalidate: true,
+              onSubmit: (e: Event) => {
+                e.preventDefault();
+                void save();
+              },
+            },
             [
               h('h3', t('laboite', 'Connection')),
               text('laboite-portal-url', t('laboite', 'Portal address'), 'portalUrl', {
