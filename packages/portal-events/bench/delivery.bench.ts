@@ -2,7 +2,7 @@
  * pnpm bench (portal-events): events/s enqueued into the outbox and delivered to the local LaBoite double, as a
  * ratio to a bare loop of HTTP POSTs of the same bodies to the same double, in the same run and at the same
  * concurrency. SQLite always; PostgreSQL too when TEST_POSTGRES_URL's server answers.
- * Usage: pnpm bench [-- --events 48000]
+ * Usage: pnpm bench [-- --events 48000 --rounds 24]
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -22,8 +22,6 @@ import {
 } from '../src/index.js';
 
 const arg = process.argv.indexOf('--events');
-// 8 rounds of 6,000 events by default: a round of 2,000 (a third of a second here) moved by ±0.3 with a GC pause or
-// the scheduler, so the median of 8 swung by ±0.05 between runs of the same code.
 const EVENTS = arg > 0 ? Number(process.argv[arg + 1]) : 48_000;
 const CONCURRENCY = 8;
 
@@ -77,18 +75,27 @@ async function bareLoop(items: typeof bodies): Promise<number> {
 // Warm-up (JIT, sockets).
 await bareLoop(bodies.map((b) => ({ ...b, key: `warm-${b.key}` })));
 
-const ROUNDS = 8;
-const median = (values: number[]) => {
+// 24 rounds of 2,000 events by default. Each round's delivery is timed right next to a bare loop of the same size
+// (before it in even rounds, after it in odd ones): the same 1,000 POSTs take from 330 to 690 ms here from one second
+// to the next (page faults and GC in bursts), and a bare loop measured seconds away from its delivery, with the
+// enqueue between them (8 rounds of 6,000), made the median ratio swing by ±0.05 between runs of the same code. Rounds
+// of 1,000 would add a claim's round trip at the start of each (2 to 5 ms on PostgreSQL) to every 400 ms of delivery.
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 24;
+const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  const at = (sorted.length - 1) * q;
+  const low = sorted[Math.floor(at)] ?? 0;
+  const high = sorted[Math.ceil(at)] ?? 0;
+  return low + (high - low) * (at - Math.floor(at));
 };
 
 /**
- * Each store's figures are ratios to the bare loop, in ROUNDS rounds of EVENTS / ROUNDS events: a bare loop, then the
- * outbox (enqueue, then delivery) on the same number of events, the double emptied before each (it keeps what it
- * receives, and a later phase would otherwise pay for a bigger heap). A round's ratio compares two measures a few
- * seconds apart, so a machine that speeds up or slows down during the run moves both; the median round is printed.
+ * Each store's figures are ratios to the bare loop over ROUNDS rounds of EVENTS / ROUNDS events. A round enqueues its
+ * events, then times the bare loop and the worker's delivery of them back to back, the double emptied before each (it
+ * keeps what it receives, and a later phase would otherwise pay for a bigger heap). The headline ratio is the median
+ * of the rounds' ratios, which a round slowed by a burst of page faults does not move; the throughput over all rounds
+ * (events over the summed times of each phase) and the rounds' middle half are printed beside it.
  */
 async function measure(name: string, store: OutboxStore<unknown>) {
   const perRound = Math.floor(EVENTS / ROUNDS);
@@ -99,29 +106,53 @@ async function measure(name: string, store: OutboxStore<unknown>) {
     batchSize: 100,
     concurrency: CONCURRENCY,
   });
-  const rounds: { baseline: number; enqueue: number; delivery: number }[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  const totals = { baseline: 0, enqueue: 0, delivery: 0 };
+  const ratios: Record<'enqueue' | 'delivery', number[]> = { enqueue: [], delivery: [] };
+  const empty = () => {
     portal.received.length = 0;
     portal.requests.length = 0;
-    const baseline = await bareLoop(bodies.slice(round * perRound, (round + 1) * perRound));
-    portal.received.length = 0;
-    portal.requests.length = 0;
-    const e0 = performance.now();
-    for (let i = 0; i < perRound; i++) await outbox.enqueue(event());
-    const enqueue = rate(perRound, performance.now() - e0);
-    const d0 = performance.now();
+  };
+  const bare = async (round: number) => {
+    empty();
+    const t0 = performance.now();
+    await bareLoop(bodies.slice(round * perRound, (round + 1) * perRound));
+    return performance.now() - t0;
+  };
+  const deliver = async () => {
+    empty();
+    const t0 = performance.now();
     while ((await worker.runOnce()).claimed > 0);
-    const delivery = rate(perRound, performance.now() - d0);
+    const ms = performance.now() - t0;
     if (portal.received.length !== perRound)
       throw new Error(`${name}: delivered ${portal.received.length} of ${perRound}`);
-    rounds.push({ baseline, enqueue, delivery });
+    return ms;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const e0 = performance.now();
+    for (let i = 0; i < perRound; i++) await outbox.enqueue(event());
+    const enqueue = performance.now() - e0;
+    let baseline: number;
+    let delivery: number;
+    if (round % 2 === 0) {
+      baseline = await bare(round);
+      delivery = await deliver();
+    } else {
+      delivery = await deliver();
+      baseline = await bare(round);
+    }
+    totals.baseline += baseline;
+    totals.enqueue += enqueue;
+    totals.delivery += delivery;
+    ratios.enqueue.push(baseline / enqueue);
+    ratios.delivery.push(baseline / delivery);
   }
-  const baseline = median(rounds.map((r) => r.baseline));
+  const events = perRound * ROUNDS;
+  const baseline = rate(events, totals.baseline);
   line(`${name} baseline bare HTTP POST loop`, baseline, 'events/s');
   for (const phase of ['enqueue', 'delivery'] as const) {
-    const ratios = rounds.map((r) => r[phase] / r.baseline);
+    const r = ratios[phase];
     console.log(
-      `${name} ${phase}: ${median(rounds.map((r) => r[phase])).toFixed(0)} events/s (${median(ratios).toFixed(2)} vs baseline; rounds ${ratios.map((r) => r.toFixed(2)).join(' ')})`,
+      `${name} ${phase}: ${rate(events, totals[phase]).toFixed(0)} events/s (${quantile(r, 0.5).toFixed(2)} vs baseline, median of ${ROUNDS} rounds; middle half ${quantile(r, 0.25).toFixed(2)}-${quantile(r, 0.75).toFixed(2)}; over all rounds ${(totals.baseline / totals[phase]).toFixed(2)})`,
     );
   }
 }
