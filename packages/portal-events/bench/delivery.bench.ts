@@ -42,10 +42,6 @@ const event = (): PortalEventInput => ({
 
 const portal = await startLaboiteDouble({ apiKeys: ['bench-key'] });
 const rate = (n: number, ms: number) => (n / ms) * 1000;
-const line = (name: string, value: number, unit: string, baseline?: number) =>
-  console.log(
-    `${name}: ${value.toFixed(0)} ${unit}${baseline ? ` (${(value / baseline).toFixed(2)} vs baseline)` : ''}`,
-  );
 
 // Baseline: the same bodies POSTed by a bare loop, CONCURRENCY at a time, no outbox.
 const bodies = Array.from({ length: EVENTS }, () => {
@@ -53,6 +49,7 @@ const bodies = Array.from({ length: EVENTS }, () => {
   if (!plan) throw new Error('no plan');
   return { body: JSON.stringify(laboiteBody(plan.payload, 'fr')), key: plan.idempotencyKey };
 });
+/** Milliseconds to POST `items`. */
 async function bareLoop(items: typeof bodies): Promise<number> {
   let next = 0;
   const t0 = performance.now();
@@ -70,7 +67,7 @@ async function bareLoop(items: typeof bodies): Promise<number> {
       }
     }),
   );
-  return rate(items.length, performance.now() - t0);
+  return performance.now() - t0;
 }
 // Warm-up (JIT, sockets).
 await bareLoop(bodies.map((b) => ({ ...b, key: `warm-${b.key}` })));
@@ -112,11 +109,9 @@ async function measure(name: string, store: OutboxStore<unknown>) {
     portal.received.length = 0;
     portal.requests.length = 0;
   };
-  const bare = async (round: number) => {
+  const bare = (round: number) => {
     empty();
-    const t0 = performance.now();
-    await bareLoop(bodies.slice(round * perRound, (round + 1) * perRound));
-    return performance.now() - t0;
+    return bareLoop(bodies.slice(round * perRound, (round + 1) * perRound));
   };
   const deliver = async () => {
     empty();
@@ -147,8 +142,7 @@ async function measure(name: string, store: OutboxStore<unknown>) {
     ratios.delivery.push(baseline / delivery);
   }
   const events = perRound * ROUNDS;
-  const baseline = rate(events, totals.baseline);
-  line(`${name} baseline bare HTTP POST loop`, baseline, 'events/s');
+  console.log(`${name} baseline bare HTTP POST loop: ${rate(events, totals.baseline).toFixed(0)} events/s`);
   for (const phase of ['enqueue', 'delivery'] as const) {
     const r = ratios[phase];
     console.log(
