@@ -105,6 +105,44 @@ describe('LaBoite client against the LaBoite double', () => {
     expect(patient.outcome).toBe('delivered');
   });
 
+  it('gives each call in flight a time limit of its own, and never reuses one that fired', async () => {
+    const signals: AbortSignal[] = [];
+    const watched = createLaboiteClient({
+      baseUrl: portal.url,
+      apiKey: 'good-key',
+      timeoutMs: 2_000,
+      fetch: (input, init) => {
+        if (init?.signal) signals.push(init.signal);
+        return fetch(input, init);
+      },
+    });
+    const send = (timeoutMs?: number) => {
+      const plan = firstPlan(shareEvent({}, ['alice']));
+      return watched.send(plan.payload, plan.idempotencyKey, timeoutMs ? { timeoutMs } : {});
+    };
+    // Calls in flight together hold distinct signals: one call's time limit cannot abort another.
+    const together = await Promise.all(Array.from({ length: 4 }, () => send()));
+    expect(together.map((result) => result.outcome)).toEqual(Array(4).fill('delivered'));
+    expect(new Set(signals).size).toBe(4);
+    // One after the other, they reuse a signal while it has not fired.
+    await send();
+    expect(signals.slice(0, 4)).toContain(signals[4]);
+    portal.setMode({ kind: 'slow', delayMs: 1_000 });
+    expect(await send(200)).toMatchObject({ outcome: 'retry', reason: 'timeout after 200 ms' });
+    const fired = signals[5];
+    expect(fired?.aborted).toBe(true);
+    portal.setMode({ kind: 'up' });
+    // The calls after it get signals that have not fired, and are delivered.
+    const after = await Promise.all(Array.from({ length: 4 }, () => send()));
+    expect(after.map((result) => result.outcome)).toEqual(Array(4).fill('delivered'));
+    expect(signals.slice(6).every((signal) => signal !== fired && !signal.aborted)).toBe(true);
+    // A signal serves a bounded number of calls (fetch leaves a listener on it per call until GC).
+    for (let i = 0; i < 70; i++) await send();
+    const uses = new Map<AbortSignal, number>();
+    for (const signal of signals) uses.set(signal, (uses.get(signal) ?? 0) + 1);
+    expect(Math.max(...uses.values())).toBeLessThanOrEqual(64);
+  });
+
   it('sends the body in English when configured so', async () => {
     const plan = firstPlan(shareEvent({}, ['bob']));
     await createLaboiteClient({ baseUrl: portal.url, apiKey: 'good-key', locale: 'en' }).send(
