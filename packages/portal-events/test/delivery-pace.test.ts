@@ -56,7 +56,7 @@ it('never raises the limit past half the lease, so a call always ends before its
   await store.close();
 });
 
-it('claims the next batch while the lanes work, in one round, and records deliveries in few writes', async () => {
+it('starts on a small claim, claims the next batch while the lanes work, in one round, and records deliveries in few writes', async () => {
   const store = createSqliteOutboxStore(new Database(':memory:'));
   const outbox = createOutbox({ store });
   for (let i = 0; i < 45; i++) await outbox.enqueue(recordingEvent(['alice']));
@@ -66,9 +66,17 @@ it('claims the next batch while the lanes work, in one round, and records delive
     writes.push(done.length);
     return finishDelivered(done, workerId, now);
   };
+  const asked: number[] = [];
+  const claim = store.claim.bind(store);
+  store.claim = (now, limit, leaseMs, workerId) => {
+    asked.push(limit);
+    return claim(now, limit, leaseMs, workerId);
+  };
   const { client } = scriptedClient(Array(45).fill('fast'));
   const worker = createDeliveryWorker({ store, client, batchSize: 10, concurrency: 4 });
   expect(await worker.runOnce()).toMatchObject({ claimed: 45, delivered: 45 });
+  // Two rows per lane first, so the lanes start sooner, then whole batches until one comes back short.
+  expect(asked).toEqual([8, 10, 10, 10, 10]);
   expect((await store.stats()).pending).toBe(0);
   expect(writes.reduce((a, b) => a + b, 0)).toBe(45);
   expect(writes.length).toBeLessThan(45);
