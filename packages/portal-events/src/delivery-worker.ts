@@ -190,7 +190,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     let exhausted = false;
     let claimError: unknown = null;
     let claiming: Promise<void> | null = null;
-    // The round's first claim asks for two rows per lane: it is answered sooner than a whole batch (0.8 ms instead of
+    // The round's first claim asks for two rows per lane: it is answered sooner than a whole batch (1.9 ms instead of
     // 4.7 for 100 rows on PostgreSQL in pnpm bench), and the lanes start on them while the next claim runs.
     let firstClaim = true;
     const refill = (): Promise<void> =>
