@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createTestDatabase, startLaboiteDouble, tempDir } from '@apps-education/testkit';
 import pg from 'pg';
 import { createPostgresOutboxStore } from '../src/adapters/outbox-store.postgres.js';
@@ -21,8 +22,25 @@ import {
   planDeliveries,
 } from '../src/index.js';
 
-const arg = process.argv.indexOf('--events');
-const EVENTS = arg > 0 ? Number(process.argv[arg + 1]) : 48_000;
+const { values: args } = parseArgs({
+  // pnpm passes on the `--` of `pnpm bench -- --events N`.
+  args: process.argv.slice(2).filter((arg) => arg !== '--'),
+  options: { events: { type: 'string', default: '48000' }, rounds: { type: 'string', default: '24' } },
+});
+const count = (name: 'events' | 'rounds') => {
+  const value = Number(args[name]);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name} must be a positive integer, not "${args[name]}"`);
+  return value;
+};
+const EVENTS = count('events');
+// 24 rounds of 2,000 events by default. Each round's delivery is timed right next to a bare loop of the same size
+// (before it in even rounds, after it in odd ones): the same 1,000 POSTs take from 330 to 690 ms here from one second
+// to the next (page faults and GC in bursts), and a bare loop measured seconds away from its delivery, with the
+// enqueue between them (8 rounds of 6,000), made the median ratio swing by ±0.05 between runs of the same code. Rounds
+// of 1,000 would add a claim's round trip at the start of each (2 to 5 ms on PostgreSQL) to every 400 ms of delivery.
+const ROUNDS = count('rounds');
+if (ROUNDS > EVENTS) throw new Error('--rounds must not exceed --events');
 const CONCURRENCY = 8;
 
 const event = (): PortalEventInput => ({
@@ -72,13 +90,6 @@ async function bareLoop(items: typeof bodies): Promise<number> {
 // Warm-up (JIT, sockets).
 await bareLoop(bodies.map((b) => ({ ...b, key: `warm-${b.key}` })));
 
-// 24 rounds of 2,000 events by default. Each round's delivery is timed right next to a bare loop of the same size
-// (before it in even rounds, after it in odd ones): the same 1,000 POSTs take from 330 to 690 ms here from one second
-// to the next (page faults and GC in bursts), and a bare loop measured seconds away from its delivery, with the
-// enqueue between them (8 rounds of 6,000), made the median ratio swing by ±0.05 between runs of the same code. Rounds
-// of 1,000 would add a claim's round trip at the start of each (2 to 5 ms on PostgreSQL) to every 400 ms of delivery.
-const roundsArg = process.argv.indexOf('--rounds');
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 24;
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (sorted.length - 1) * q;

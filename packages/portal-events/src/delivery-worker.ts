@@ -190,14 +190,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     let exhausted = false;
     let claimError: unknown = null;
     let claiming: Promise<void> | null = null;
-    // The round's first claim asks for two rows per lane: it is answered sooner than a whole batch (1.9 ms instead of
-    // 4.7 for 100 rows on PostgreSQL in pnpm bench), and the lanes start on them while the next claim runs.
-    let firstClaim = true;
     const refill = (): Promise<void> =>
       (claiming ??= (async () => {
         try {
-          const limit = oneAtATime ? 1 : firstClaim ? Math.min(batchSize, 2 * concurrency) : batchSize;
-          firstClaim = false;
+          // The round's first claim (nothing claimed yet: a claim that finds nothing ends the round) asks for two
+          // rows per lane: it is answered sooner than a whole batch (1.9 ms instead of 4.7 for 100 rows on
+          // PostgreSQL in pnpm bench), and the lanes start on them while the next claim runs.
+          const limit = oneAtATime ? 1 : counts.claimed === 0 ? Math.min(batchSize, 2 * concurrency) : batchSize;
           const rows = await store.claim(clock.now(), limit, leaseMs, workerId);
           counts.claimed += rows.length;
           queue.push(...rows);
